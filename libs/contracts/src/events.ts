@@ -1,0 +1,179 @@
+import { z } from "zod";
+import { AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
+import { ProbeResult } from "./probe.ts";
+
+/**
+ * CloudEvents 1.0 envelope (structured JSON mode) with two extensions:
+ * - `tenantid`: the owning tenant (every event belongs to exactly one);
+ * - `sequence`: a non-negative integer, strictly increasing per (source, subject). Consumers apply an event about an
+ *   integration only when its sequence is above the last one applied from that source.
+ * `subject` is always the integration id, which is also the Kafka message key.
+ */
+const envelope = {
+  specversion: z.literal("1.0"),
+  id: z.uuid(),
+  source: z.string().min(1),
+  time: z.iso.datetime(),
+  subject: z.uuid(),
+  tenantid: z.string().min(1),
+  sequence: z.number().int().nonnegative(),
+  datacontenttype: z.literal("application/json").default("application/json"),
+};
+
+/** Non-secret snapshot of an integration carried by config events: presence flags, never values or masks. */
+export const IntegrationSnapshot = z.object({
+  id: z.uuid(),
+  tenantId: z.string(),
+  name: z.string(),
+  type: IntegrationType,
+  provider: z.string().nullable(),
+  description: z.string().nullable(),
+  endpoint: z.string().nullable(),
+  webhookUrl: z.string().nullable(),
+  authType: AuthType,
+  status: IntegrationStatus,
+  timeout: z.number().int(),
+  retryAttempts: z.number().int(),
+  healthCheck: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int() }),
+  failureThreshold: z.number().int(),
+  credentialsSet: z.record(z.string(), z.boolean()),
+  headerNames: z.array(z.string()),
+  version: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type IntegrationSnapshot = z.infer<typeof IntegrationSnapshot>;
+
+export const IntegrationCreated = z.object({
+  ...envelope,
+  type: z.literal("integration.created"),
+  data: z.object({ integration: IntegrationSnapshot, actor: z.string() }),
+});
+export type IntegrationCreated = z.infer<typeof IntegrationCreated>;
+
+export const IntegrationUpdated = z.object({
+  ...envelope,
+  type: z.literal("integration.updated"),
+  data: z.object({
+    integration: IntegrationSnapshot,
+    changedFields: z.array(z.string()),
+    actor: z.string(),
+  }),
+});
+export type IntegrationUpdated = z.infer<typeof IntegrationUpdated>;
+
+export const IntegrationDeleted = z.object({
+  ...envelope,
+  type: z.literal("integration.deleted"),
+  data: z.object({
+    integrationId: z.uuid(),
+    name: z.string(),
+    integrationType: IntegrationType,
+    version: z.number().int(),
+    actor: z.string(),
+  }),
+});
+export type IntegrationDeleted = z.infer<typeof IntegrationDeleted>;
+
+export const IntegrationTestRequested = z.object({
+  ...envelope,
+  type: z.literal("integration.test_requested"),
+  data: z.object({
+    testId: z.uuid(),
+    integrationId: z.uuid(),
+    requestedBy: z.string(),
+    /** The config service stops waiting after this long and answers 202; the probe still runs. */
+    waitMs: z.number().int().nonnegative(),
+  }),
+});
+export type IntegrationTestRequested = z.infer<typeof IntegrationTestRequested>;
+
+export const ConfigEvent = z.discriminatedUnion("type", [
+  IntegrationCreated,
+  IntegrationUpdated,
+  IntegrationDeleted,
+  IntegrationTestRequested,
+]);
+export type ConfigEvent = z.infer<typeof ConfigEvent>;
+
+export const IntegrationProbeCompleted = z.object({
+  ...envelope,
+  type: z.literal("integration.probe_completed"),
+  data: ProbeResult,
+});
+export type IntegrationProbeCompleted = z.infer<typeof IntegrationProbeCompleted>;
+
+export const IntegrationStatusChanged = z.object({
+  ...envelope,
+  type: z.literal("integration.status_changed"),
+  data: z.object({
+    integrationId: z.uuid(),
+    from: IntegrationStatus,
+    to: IntegrationStatus,
+    reason: z.enum(["probe_failures", "probe_recovered", "admin", "test_started", "test_finished"]),
+    consecutiveFailures: z.number().int().nonnegative(),
+    lastError: z.string().nullable(),
+    lastSyncedAt: z.iso.datetime().nullable(),
+    /** The probe event that caused the change, if any. */
+    causationId: z.uuid().nullable(),
+  }),
+});
+export type IntegrationStatusChanged = z.infer<typeof IntegrationStatusChanged>;
+
+export const StatusEvent = z.discriminatedUnion("type", [
+  IntegrationProbeCompleted,
+  IntegrationStatusChanged,
+]);
+export type StatusEvent = z.infer<typeof StatusEvent>;
+
+export const AnyEvent = z.discriminatedUnion("type", [
+  IntegrationCreated,
+  IntegrationUpdated,
+  IntegrationDeleted,
+  IntegrationTestRequested,
+  IntegrationProbeCompleted,
+  IntegrationStatusChanged,
+]);
+export type AnyEvent = z.infer<typeof AnyEvent>;
+export type EventType = AnyEvent["type"];
+
+export const EVENT_SOURCES = {
+  configService: "/hip/config-service",
+  probeWorker: "/hip/probe-worker",
+} as const;
+
+/** Builds an envelope; the caller supplies the id (e.g. the outbox row id) so retries keep the same id. */
+export function cloudEvent<T extends EventType, D>(args: {
+  id: string;
+  type: T;
+  source: string;
+  subject: string;
+  tenantId: string;
+  sequence: number;
+  data: D;
+  time?: Date;
+}): {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: T;
+  time: string;
+  subject: string;
+  tenantid: string;
+  sequence: number;
+  datacontenttype: "application/json";
+  data: D;
+} {
+  return {
+    specversion: "1.0",
+    id: args.id,
+    source: args.source,
+    type: args.type,
+    time: (args.time ?? new Date()).toISOString(),
+    subject: args.subject,
+    tenantid: args.tenantId,
+    sequence: args.sequence,
+    datacontenttype: "application/json",
+    data: args.data,
+  };
+}

@@ -1,0 +1,227 @@
+import type { Consumer, EachBatchPayload, KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { EventProducer } from "./producer.ts";
+
+/** Throw from a handler for an event that can never be processed: it goes to the dead-letter topic. */
+export class PermanentEventError extends Error {
+  override name = "PermanentEventError";
+}
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  timestamp: string;
+}
+
+export interface ParsedMessage<T> {
+  event: T;
+  meta: MessageMeta;
+}
+
+export interface ConsumerOptions<S extends z.ZodType> {
+  groupId: string;
+  topics: string[];
+  schema: S;
+  deadLetterTopic: string;
+  fromBeginning?: boolean;
+  /**
+   * Handles the parsed events of one fetched batch, in partition order. Must be idempotent: delivery is
+   * at-least-once. Throwing retries the same batch with backoff (transient failures); throwing
+   * PermanentEventError from `handle` sends that one event to the dead-letter topic.
+   */
+  handleBatch?: (items: Array<ParsedMessage<z.infer<S>>>) => Promise<void>;
+  handle?: (event: z.infer<S>, meta: MessageMeta) => Promise<void>;
+  onBatchEnd?: (info: { topic: string; partition: number; lag: number; count: number }) => void;
+  onDeadLetter?: (info: { topic: string; reason: string }) => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * A consumer-group member that parses every message with zod. Unparseable messages go to the dead-letter topic
+ * (with the reason and their origin in headers) and never block the partition. Offsets are committed only after
+ * a batch's events were handled, so a crash replays them (handlers dedupe by event id).
+ */
+export class EventConsumer<S extends z.ZodType> {
+  private running = false;
+  private healthy = true;
+  private crashed: Error | null = null;
+
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: EventProducer;
+  private readonly opts: ConsumerOptions<S>;
+  private readonly logger: Logger;
+
+  constructor(consumer: Consumer, dlqProducer: EventProducer, opts: ConsumerOptions<S>, logger: Logger) {
+    this.consumer = consumer;
+    this.dlqProducer = dlqProducer;
+    this.opts = opts;
+    this.logger = logger;
+    if (!opts.handle && !opts.handleBatch) throw new Error("consumer needs handle or handleBatch");
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.crashed = e.payload.error;
+      this.healthy = e.payload.restart;
+      logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.opts.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
+    }
+    this.running = true;
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  isHealthy(): boolean {
+    return this.running && this.healthy;
+  }
+
+  lastCrash(): Error | null {
+    return this.crashed;
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
+    const good: Array<ParsedMessage<z.infer<S>>> = [];
+    for (const message of batch.messages) {
+      const meta: MessageMeta = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        timestamp: message.timestamp,
+      };
+      const parsed = this.parse(message);
+      if (parsed.ok) good.push({ event: parsed.value, meta });
+      else await this.deadLetter(message, meta, parsed.reason);
+    }
+    if (good.length > 0) {
+      await this.withRetry(
+        async () => {
+          if (this.opts.handleBatch) {
+            await this.opts.handleBatch(good);
+            return;
+          }
+          const handle = this.opts.handle;
+          if (!handle) return;
+          for (const item of good) {
+            if (!isRunning() || isStale()) return;
+            try {
+              await handle(item.event, item.meta);
+            } catch (err) {
+              if (err instanceof PermanentEventError) {
+                const msg = batch.messages.find((m) => m.offset === item.meta.offset);
+                if (msg) await this.deadLetter(msg, item.meta, err.message);
+              } else throw err;
+            }
+          }
+        },
+        heartbeat,
+        isRunning,
+      );
+    }
+    if (!isRunning() || isStale()) return;
+    const last = batch.messages.at(-1);
+    if (last) resolveOffset(last.offset);
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    this.opts.onBatchEnd?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      lag: Number(batch.offsetLagLow()),
+      count: batch.messages.length,
+    });
+  }
+
+  private parse(message: KafkaMessage): { ok: true; value: z.infer<S> } | { ok: false; reason: string } {
+    if (!message.value) return { ok: false, reason: "empty message value" };
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString("utf8"));
+    } catch {
+      return { ok: false, reason: "value is not JSON" };
+    }
+    const result = this.opts.schema.safeParse(json);
+    if (!result.success) {
+      const first = result.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ");
+      return { ok: false, reason: `schema: ${first}` };
+    }
+    return { ok: true, value: result.data };
+  }
+
+  private async deadLetter(message: KafkaMessage, meta: MessageMeta, reason: string): Promise<void> {
+    this.logger.warn(
+      { topic: meta.topic, partition: meta.partition, offset: meta.offset, reason },
+      "dead-lettering message",
+    );
+    this.opts.onDeadLetter?.({ topic: meta.topic, reason });
+    await this.withRetry(
+      () =>
+        this.dlqProducer.send(this.opts.deadLetterTopic, [
+          {
+            key: meta.key ?? "",
+            value: message.value ? safeJson(message.value.toString("utf8")) : null,
+            headers: {
+              "x-dlq-reason": reason.slice(0, 500),
+              "x-dlq-topic": meta.topic,
+              "x-dlq-partition": String(meta.partition),
+              "x-dlq-offset": meta.offset,
+              "x-dlq-group": this.opts.groupId,
+            },
+          },
+        ]),
+      async () => {},
+      () => this.running,
+    );
+  }
+
+  /** Retries transient failures with capped exponential backoff while the consumer runs. */
+  private async withRetry(fn: () => Promise<void>, heartbeat: () => Promise<void>, isRunning: () => boolean) {
+    let delay = 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fn();
+        this.healthy = true;
+        return;
+      } catch (err) {
+        if (!isRunning()) throw err;
+        this.healthy = attempt < 5;
+        this.logger.error({ err, attempt, groupId: this.opts.groupId }, "event handling failed; retrying");
+        await new Promise((r) => setTimeout(r, delay));
+        await heartbeat().catch(() => undefined);
+        delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { raw: text.slice(0, 100_000) };
+  }
+}

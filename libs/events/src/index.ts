@@ -1,0 +1,3 @@
+export * from "./bus.ts";
+export * from "./consumer.ts";
+export * from "./producer.ts";

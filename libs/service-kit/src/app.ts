@@ -1,0 +1,157 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import { ZodError } from "zod";
+import type { FieldIssue } from "@hip/contracts";
+import { DomainError, envelope, zodIssues } from "./errors.ts";
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface ServiceAppOptions {
+  name: string;
+  logger: Logger;
+  /** Named dependency checks for GET /ready (e.g. postgres, redis, kafka). Each must settle within 2 s. */
+  readiness?: Record<string, ReadinessCheck>;
+  bodyLimit?: number;
+  trustProxy?: FastifyServerOptions["trustProxy"];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Fastify with the platform's conventions: zod type provider, one error envelope, request ids, /health, /ready. */
+export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    trustProxy: opts.trustProxy ?? true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    disableRequestLogging: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send(envelope("NOT_FOUND", `Route ${req.method} ${req.url.split("?")[0]} not found`, 404, req.id));
+  });
+
+  app.setErrorHandler((err: FastifyError | DomainError | ZodError, req, reply) => {
+    if (err instanceof DomainError) {
+      if (err.headers) reply.headers(err.headers);
+      if (err.statusCode >= 500) req.log.error({ err }, err.message);
+      return reply
+        .status(err.statusCode)
+        .send(envelope(err.code, err.message, err.statusCode, req.id, err.details));
+    }
+    if (err instanceof ZodError) {
+      const details = zodIssues(err);
+      return reply.status(400).send(envelope("VALIDATION", summarize(details), 400, req.id, details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? "body";
+      const details: FieldIssue[] = err.validation.map((v) => {
+        const issue = (v.params as { issue?: ZodError["issues"][number] }).issue;
+        const first = issue
+          ? zodIssues(new ZodError([issue]), where === "body" ? undefined : where)[0]
+          : undefined;
+        return first ?? { field: String(where), rule: "invalid", message: v.message ?? "is invalid" };
+      });
+      return reply.status(400).send(envelope("VALIDATION", summarize(details), 400, req.id, details));
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error(
+        { err: { message: err.message, issues: err.cause.issues } },
+        "response did not match its schema",
+      );
+      return reply.status(500).send(envelope("INTERNAL", "Internal server error", 500, req.id));
+    }
+    const status = err.statusCode ?? 500;
+    switch (err.code) {
+      case "FST_ERR_CTP_BODY_TOO_LARGE":
+        return reply
+          .status(413)
+          .send(envelope("PAYLOAD_TOO_LARGE", "Request body is too large", 413, req.id));
+      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+        return reply
+          .status(415)
+          .send(envelope("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", 415, req.id));
+      case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      case "FST_ERR_CTP_INVALID_JSON_BODY":
+        return reply
+          .status(400)
+          .send(
+            envelope("VALIDATION", "Request body is not valid JSON", 400, req.id, [
+              { field: "(body)", rule: "json", message: "body must be valid JSON" },
+            ]),
+          );
+    }
+    if (err.code?.startsWith("FST_JWT") || status === 401) {
+      return reply.status(401).send(envelope("UNAUTHORIZED", "Missing or invalid bearer token", 401, req.id));
+    }
+    if (status === 429) {
+      return reply.status(429).send(envelope("RATE_LIMITED", "Too many requests", 429, req.id));
+    }
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(envelope("VALIDATION", err.message, status, req.id));
+    }
+    // 5xx: log everything, answer nothing internal.
+    req.log.error({ err }, "unhandled error");
+    return reply.status(500).send(envelope("INTERNAL", "Internal server error", 500, req.id));
+  });
+
+  app.get("/health", { logLevel: "warn" }, async () => ({ status: "ok", service: opts.name }));
+
+  app.get("/ready", { logLevel: "warn" }, async (_req, reply) => {
+    const checks = opts.readiness ?? {};
+    const results: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000, name);
+          results[name] = "ok";
+        } catch (err) {
+          ok = false;
+          results[name] = err instanceof Error ? err.message.slice(0, 200) : "failed";
+        }
+      }),
+    );
+    return reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: results });
+  });
+
+  return app as unknown as FastifyInstance;
+}
+
+function summarize(details: FieldIssue[]): string {
+  return `Invalid input: ${details.map((d) => d.message).join("; ")}`;
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

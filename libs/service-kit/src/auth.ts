@@ -1,0 +1,132 @@
+import fastifyJwt from "@fastify/jwt";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import buildGetJwks from "get-jwks";
+import { JwtClaims, type Role } from "@hip/contracts";
+import { DomainError } from "./errors.ts";
+
+export interface AuthConfig {
+  /** HS256 shared secret (development). */
+  secret?: string | undefined;
+  /** RS256 public key, PEM (production). */
+  publicKey?: string | undefined;
+  /** RS256 keys from a JWKS document URL (production). */
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+/** Who is calling, after the token was verified and its claims parsed. */
+export interface AuthContext {
+  sub: string;
+  tenantId: string | null;
+  roles: Role[];
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+/**
+ * Registers @fastify/jwt. Exactly one key source is used: JWKS, then PEM public key (both RS256), then the
+ * HS256 secret. `alg: none` and any algorithm other than the configured one are refused by the verifier.
+ */
+export async function registerAuth(app: FastifyInstance, cfg: AuthConfig): Promise<void> {
+  const verify: Record<string, unknown> = {};
+  if (cfg.issuer) verify.allowedIss = cfg.issuer;
+  if (cfg.audience) verify.allowedAud = cfg.audience;
+  if (cfg.jwksUrl) {
+    const url = new URL(cfg.jwksUrl);
+    const getJwks = buildGetJwks({ jwksPath: url.pathname, providerDiscovery: false, ttl: 600_000 });
+    await app.register(fastifyJwt, {
+      decode: { complete: true },
+      secret: (async (_req: FastifyRequest, token: { header: { kid?: string; alg: string } }) => {
+        const { kid, alg } = token.header;
+        return getJwks.getPublicKey({ kid, alg, domain: url.origin });
+      }) as never,
+      verify: { ...verify, algorithms: ["RS256"] },
+    });
+  } else if (cfg.publicKey) {
+    await app.register(fastifyJwt, {
+      secret: { public: cfg.publicKey, private: "unused-for-verification-only" },
+      verify: { ...verify, algorithms: ["RS256"] },
+    });
+  } else if (cfg.secret) {
+    await app.register(fastifyJwt, { secret: cfg.secret, verify: { ...verify, algorithms: ["HS256"] } });
+  } else {
+    throw new Error("auth: configure JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL");
+  }
+  app.decorateRequest("auth", null);
+}
+
+/** Verifies the bearer token and fills `request.auth`. Any failure is a 401 with the standard envelope. */
+export async function authenticate(req: FastifyRequest): Promise<AuthContext> {
+  if (req.auth) return req.auth;
+  const header = req.headers.authorization;
+  if (!header || !/^Bearer\s+\S+$/i.test(header)) {
+    throw new DomainError("UNAUTHORIZED", "Missing bearer token");
+  }
+  let payload: unknown;
+  try {
+    payload = await req.jwtVerify();
+  } catch {
+    throw new DomainError("UNAUTHORIZED", "Invalid or expired token");
+  }
+  const parsed = JwtClaims.safeParse(payload);
+  if (!parsed.success) throw new DomainError("UNAUTHORIZED", "Token claims are invalid");
+  const claims = parsed.data;
+  const isService = claims.roles.includes("service");
+  if (!isService && !claims.tenantId) throw new DomainError("UNAUTHORIZED", "Token has no tenantId");
+  req.auth = { sub: claims.sub, tenantId: claims.tenantId ?? null, roles: claims.roles };
+  return req.auth;
+}
+
+/** A tenant user (admin or viewer). Service tokens are refused here: they never reach tenant routes. */
+export interface TenantAuth extends AuthContext {
+  tenantId: string;
+}
+
+export async function requireTenantUser(
+  req: FastifyRequest,
+  ...roles: Array<"admin" | "viewer">
+): Promise<TenantAuth> {
+  const auth = await authenticate(req);
+  if (!auth.tenantId || auth.roles.includes("service")) {
+    throw new DomainError("FORBIDDEN", "A tenant user token is required");
+  }
+  const allowed = roles.length === 0 ? ["admin", "viewer"] : roles;
+  if (!auth.roles.some((r) => allowed.includes(r))) {
+    throw new DomainError("FORBIDDEN", `This action requires role ${allowed.join(" or ")}`);
+  }
+  return { ...auth, tenantId: auth.tenantId };
+}
+
+/** Internal endpoints: a service token only; a tenant token gets a 404, so the route's existence does not leak. */
+export async function requireService(req: FastifyRequest): Promise<AuthContext> {
+  const auth = await authenticate(req);
+  if (!auth.roles.includes("service") || auth.tenantId) throw DomainError.notFound("Route");
+  return auth;
+}
+
+export type PreHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export const tenantReader: PreHandler = async (req) => {
+  await requireTenantUser(req, "admin", "viewer");
+};
+export const tenantAdmin: PreHandler = async (req) => {
+  await requireTenantUser(req, "admin");
+};
+export const serviceOnly: PreHandler = async (req) => {
+  await requireService(req);
+};
+
+/** The verified tenant of a request that passed tenantReader/tenantAdmin. */
+export function tenantOf(req: FastifyRequest): TenantAuth {
+  const auth = req.auth;
+  if (!auth?.tenantId) throw new DomainError("UNAUTHORIZED", "Not authenticated");
+  return { ...auth, tenantId: auth.tenantId };
+}
+
+/** Dev profile only: the HS256 secret used when JWT_SECRET is unset outside production. */
+export const DEV_JWT_SECRET = "hip-dev-only-jwt-secret-not-for-production-use";

@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/** Env var schemas shared by the services. Each service composes the pieces it needs into ONE object. */
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const baseEnv = {
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HOST: z.string().default("0.0.0.0"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+};
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: z
+    .string()
+    .default("127.0.0.1:9092")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  KAFKA_TOPIC_PREFIX: z.string().default(""),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default("postgres://postgres@127.0.0.1:5432/hip"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+};
+
+export const redisEnv = {
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379/0"),
+  REDIS_PREFIX: z.string().default("hip"),
+};
+
+/** JWT verification. HS256 with JWT_SECRET in development; RS256 with a PEM key or a JWKS URL in production. */
+export const authEnv = {
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+};
+
+export { bool as envBool };
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses env once at start-up; throws an EnvError that names every bad variable and why. */
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** A dev-only default for a secret: allowed when NODE_ENV is development or test, refused in production. */
+export function devDefault(
+  value: string | undefined,
+  nodeEnv: string,
+  fallback: string,
+  name: string,
+): string {
+  if (value) return value;
+  if (nodeEnv === "production") throw new EnvError(`${name} is required when NODE_ENV=production`);
+  return fallback;
+}

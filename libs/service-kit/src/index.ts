@@ -1,0 +1,6 @@
+export * from "./env.ts";
+export * from "./logger.ts";
+export * from "./errors.ts";
+export * from "./app.ts";
+export * from "./shutdown.ts";
+export * from "./auth.ts";

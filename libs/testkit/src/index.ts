@@ -1,0 +1,3 @@
+export * from "./stack.ts";
+export * from "./isolation.ts";
+export * from "./wait.ts";

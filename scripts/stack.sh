@@ -1,0 +1,145 @@
+# shellcheck shell=bash
+# Functions behind ./dev. Sourced after scripts/toolchain.sh (Node 24 and pnpm are on PATH).
+RUN_DIR="$ROOT/.run"
+SERVICES=(config-service stats-service probe-worker dashboard)
+declare -A PORTS=([config-service]=3001 [dashboard]=3002 [stats-service]=3003 [probe-worker]=3004)
+
+say() { echo "[dev] $*" >&2; }
+
+install_deps() {
+  say "installing dependencies (pnpm install --frozen-lockfile)"
+  pnpm install --frozen-lockfile --reporter=append-only >"$HIP_CACHE_DIR/pnpm-install.log" 2>&1 || {
+    tail -40 "$HIP_CACHE_DIR/pnpm-install.log" >&2
+    return 1
+  }
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  say "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 0.5; done
+  say "PostgreSQL did not start"; return 1
+}
+
+ensure_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then return 0; fi
+  say "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && return 0; sleep 0.25; done
+  say "Redis did not start"; return 1
+}
+
+ensure_stores() {
+  ensure_postgres
+  ensure_redis
+  "$ROOT/deploy/kafka.sh" start
+}
+
+load_env() {
+  set -a
+  # shellcheck source=deploy/dev.env
+  source "$ROOT/deploy/dev.env"
+  set +a
+}
+
+ensure_database() {
+  local db="$1"
+  if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
+    say "creating database $db"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$db\"" >/dev/null
+  fi
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  say "installing Debian chromium for browser tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+service_pid() { cat "$RUN_DIR/$1.pid" 2>/dev/null || true; }
+service_running() { local pid; pid="$(service_pid "$1")"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+
+start_service() {
+  local name="$1" port="${PORTS[$1]}"
+  if service_running "$name"; then say "$name already running (pid $(service_pid "$name"))"; return 0; fi
+  local entry="services/$name/src/main.ts"
+  [ "$name" = dashboard ] && entry="services/dashboard/server/main.ts"
+  mkdir -p "$RUN_DIR/logs"
+  say "starting $name on :$port (log: .run/logs/$name.log)"
+  (cd "$ROOT/services/$name" && PORT="$port" setsid nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$name.pid")
+}
+
+wait_ready() {
+  local name="$1" port="${PORTS[$1]}" deadline=$((SECONDS + ${READY_TIMEOUT:-90}))
+  until curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1; do
+    if ! service_running "$name"; then say "$name exited; last log lines:"; tail -30 "$RUN_DIR/logs/$name.log" >&2; return 1; fi
+    if [ "$SECONDS" -ge "$deadline" ]; then say "$name not ready after ${READY_TIMEOUT:-90}s"; curl -sS "http://127.0.0.1:$port/ready" >&2 || true; return 1; fi
+    sleep 0.5
+  done
+  say "$name ready: http://127.0.0.1:$port"
+}
+
+stack_up() {
+  install_deps
+  ensure_stores
+  load_env
+  ensure_database hip
+  say "applying migrations"
+  (cd services/config-service && node src/db/migrate.ts)
+  (cd services/stats-service && node src/db/migrate.ts)
+  say "building the dashboard"
+  pnpm --filter @hip/dashboard run build >"$HIP_CACHE_DIR/dashboard-build.log" 2>&1 || { tail -30 "$HIP_CACHE_DIR/dashboard-build.log" >&2; return 1; }
+  for s in "${SERVICES[@]}"; do start_service "$s"; done
+  for s in "${SERVICES[@]}"; do wait_ready "$s"; done
+  say "all services ready. Dashboard: http://127.0.0.1:3002/dashboard/integration"
+  say "an admin token for tenant t1:  ./dev token --tenant t1 --role admin"
+}
+
+stack_down() {
+  for s in "${SERVICES[@]}"; do
+    if service_running "$s"; then
+      local pid; pid="$(service_pid "$s")"
+      say "stopping $s (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUN_DIR/$s.pid"
+  done
+  if [ "${1:-}" != "--keep-kafka" ]; then "$ROOT/deploy/kafka.sh" stop; fi
+}
+
+stack_status() {
+  for s in "${SERVICES[@]}"; do
+    if service_running "$s"; then echo "$s: running (pid $(service_pid "$s"), :${PORTS[$s]})"; else echo "$s: stopped"; fi
+  done
+  echo -n "kafka: "; "$ROOT/deploy/kafka.sh" status || true
+}
+
+stack_logs() {
+  local s="${1:-config-service}"
+  if [ "$s" = kafka ]; then "$ROOT/deploy/kafka.sh" logs; else tail -n 100 "$RUN_DIR/logs/$s.log"; fi
+}
+
+run_tests() {
+  install_deps
+  ensure_stores
+  ensure_chromium
+  export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+  export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
+  say "lint"
+  pnpm run lint
+  say "typecheck"
+  pnpm run typecheck
+  say "tests (vitest, real PostgreSQL/Redis/Kafka)"
+  pnpm exec vitest run "$@"
+}

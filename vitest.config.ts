@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+// One runner for the workspace: each package with a vitest.config.ts is a project.
+export default defineConfig({
+  test: {
+    projects: ["libs/*/vitest.config.ts", "services/*/vitest.config.ts"],
+  },
+});

@@ -88,8 +88,10 @@ start() {
       log "formatting KRaft storage in $DATA"
       java -cp "$LIBS/*" -Dlog4j2.configurationFile="$STATE/log4j2.yaml" kafka.tools.StorageTool format \
         --standalone -t "$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-        -c "$STATE/server.properties" >>"$LOG" 2>&1
+        -c "$STATE/server.properties" >>"$STATE/format.log" 2>&1
     fi
+    # A fresh log per start, so readiness is judged on this run's lines only.
+    [ -f "$LOG" ] && mv -f "$LOG" "$LOG.1"
     log "starting broker on 127.0.0.1:$PORT (log: $LOG)"
     # setsid: the broker outlives the shell that started it, in its own process group.
     setsid nohup java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} -XX:+UseG1GC -Djava.awt.headless=true \

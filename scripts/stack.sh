@@ -53,15 +53,17 @@ ensure_database() {
   fi
 }
 
-ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1; then return 0; fi
-  say "installing Debian chromium for browser tests"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+ensure_test_tools() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v storescp >/dev/null 2>&1 || missing+=(dcmtk)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  say "installing Debian packages for tests: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
 
 service_pid() { cat "$RUN_DIR/$1.pid" 2>/dev/null || true; }
 service_running() { local pid; pid="$(service_pid "$1")"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -132,10 +134,9 @@ stack_logs() {
 run_tests() {
   install_deps
   ensure_stores
-  ensure_chromium
-  export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-  export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
-  export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
+  ensure_test_tools
+  # shellcheck source=scripts/test-env.sh
+  source "$ROOT/scripts/test-env.sh"
   say "lint"
   pnpm run lint
   say "typecheck"

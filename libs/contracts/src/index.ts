@@ -6,3 +6,4 @@ export * from "./topics.ts";
 export * from "./probe.ts";
 export * from "./jobs.ts";
 export * from "./auth.ts";
+export * from "./stats.ts";

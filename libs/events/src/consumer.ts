@@ -115,30 +115,29 @@ export class EventConsumer<S extends z.ZodType> {
       if (parsed.ok) good.push({ event: parsed.value, meta });
       else await this.deadLetter(message, meta, parsed.reason);
     }
-    if (good.length > 0) {
-      await this.withRetry(
-        async () => {
-          if (this.opts.handleBatch) {
-            await this.opts.handleBatch(good);
-            return;
-          }
-          const handle = this.opts.handle;
-          if (!handle) return;
-          for (const item of good) {
-            if (!isRunning() || isStale()) return;
+    if (good.length > 0 && this.opts.handleBatch) {
+      const handleBatch = this.opts.handleBatch;
+      await this.withRetry(() => handleBatch(good), heartbeat, isRunning);
+    } else if (this.opts.handle) {
+      const handle = this.opts.handle;
+      for (const item of good) {
+        if (!isRunning() || isStale()) return;
+        // Retry one message at a time, so events before it are not handled again.
+        await this.withRetry(
+          async () => {
             try {
               await handle(item.event, item.meta);
             } catch (err) {
-              if (err instanceof PermanentEventError) {
-                const msg = batch.messages.find((m) => m.offset === item.meta.offset);
-                if (msg) await this.deadLetter(msg, item.meta, err.message);
-              } else throw err;
+              if (!(err instanceof PermanentEventError)) throw err;
+              const msg = batch.messages.find((m) => m.offset === item.meta.offset);
+              if (msg) await this.deadLetter(msg, item.meta, err.message);
             }
-          }
-        },
-        heartbeat,
-        isRunning,
-      );
+          },
+          heartbeat,
+          isRunning,
+        );
+        resolveOffset(item.meta.offset);
+      }
     }
     if (!isRunning() || isStale()) return;
     const last = batch.messages.at(-1);

@@ -67,13 +67,14 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? "body";
-      const details: FieldIssue[] = err.validation.map((v) => {
-        const issue = (v.params as { issue?: ZodError["issues"][number] }).issue;
-        const first = issue
-          ? zodIssues(new ZodError([issue]), where === "body" ? undefined : where)[0]
-          : undefined;
-        return first ?? { field: String(where), rule: "invalid", message: v.message ?? "is invalid" };
-      });
+      // The type provider flattens each zod issue into {keyword, instancePath, message, params}; rebuild it.
+      const issues = err.validation.map((v) => ({
+        ...(v.params as Record<string, unknown>),
+        code: v.keyword,
+        message: v.message ?? "is invalid",
+        path: v.instancePath.split("/").filter(Boolean),
+      })) as unknown as ZodError["issues"];
+      const details = zodIssues(new ZodError(issues), where === "body" ? undefined : String(where));
       return reply.status(400).send(envelope("VALIDATION", summarize(details), 400, req.id, details));
     }
     if (isResponseSerializationError(err)) {

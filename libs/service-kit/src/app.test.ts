@@ -1,0 +1,216 @@
+import { generateKeyPairSync } from "node:crypto";
+import Fastify from "fastify";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildServiceApp } from "./app.ts";
+import { registerAuth, requireService, tenantAdmin, tenantReader, tenantOf } from "./auth.ts";
+import { DomainError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
+import { signJwt } from "./test-tokens.ts";
+
+const logger = createLogger({ name: "test", level: "silent" });
+const SECRET = "s".repeat(40);
+
+async function appWithRoutes(authCfg: Parameters<typeof registerAuth>[1] = { secret: SECRET }) {
+  const app = buildServiceApp({
+    name: "t",
+    logger,
+    bodyLimit: 1024,
+    readiness: { ok: async () => true, down: async () => Promise.reject(new Error("db down")) },
+  });
+  await registerAuth(app, authCfg);
+  app.post(
+    "/things",
+    {
+      schema: { body: z.strictObject({ name: z.string().min(1), n: z.number().int().max(5) }) },
+      preHandler: tenantAdmin,
+    },
+    async (req) => ({ tenant: tenantOf(req).tenantId, body: req.body }),
+  );
+  app.get("/things", { preHandler: tenantReader }, async (req) => ({ tenant: tenantOf(req).tenantId }));
+  app.get("/internal", async (req) => {
+    await requireService(req);
+    return { ok: true };
+  });
+  app.get("/boom", async () => {
+    throw new Error("secret internal detail: password=hunter2");
+  });
+  app.get("/conflict", async () => {
+    throw new DomainError("CONFLICT", "already there");
+  });
+  await app.ready();
+  return app;
+}
+
+const admin = (tenantId = "t1") =>
+  signJwt({ sub: "u1", tenantId, roles: ["admin"] }, { alg: "HS256", secret: SECRET });
+const viewer = () =>
+  signJwt({ sub: "u2", tenantId: "t1", roles: ["viewer"] }, { alg: "HS256", secret: SECRET });
+
+describe("service app conventions", () => {
+  it("answers /health and reports each readiness check", async () => {
+    const app = await appWithRoutes();
+    expect((await app.inject({ url: "/health" })).statusCode).toBe(200);
+    const ready = await app.inject({ url: "/ready" });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks).toEqual({ ok: "ok", down: "db down" });
+  });
+
+  it("validation errors use the envelope and name field and rule", async () => {
+    const app = await appWithRoutes();
+    const res = await app.inject({
+      method: "POST",
+      url: "/things",
+      headers: { authorization: `Bearer ${admin()}` },
+      payload: { name: "", n: 9, extra: 1 },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error.code).toBe("VALIDATION");
+    const fields = body.error.details.map((d: { field: string; rule: string }) => `${d.field}:${d.rule}`);
+    expect(fields).toEqual(expect.arrayContaining(["name:min", "n:max", "extra:unknown_field"]));
+    expect(res.headers["x-request-id"]).toBeTruthy();
+  });
+
+  it("maps oversize bodies to 413, bad JSON to 400, unknown routes to 404, domain errors by code", async () => {
+    const app = await appWithRoutes();
+    const auth = { authorization: `Bearer ${admin()}`, "content-type": "application/json" };
+    const big = await app.inject({
+      method: "POST",
+      url: "/things",
+      headers: auth,
+      payload: JSON.stringify({ name: "x".repeat(5000), n: 1 }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe("PAYLOAD_TOO_LARGE");
+    const bad = await app.inject({ method: "POST", url: "/things", headers: auth, payload: "{nope" });
+    expect(bad.statusCode).toBe(400);
+    expect((await app.inject({ url: "/nowhere" })).json().error.code).toBe("NOT_FOUND");
+    expect((await app.inject({ url: "/conflict" })).statusCode).toBe(409);
+  });
+
+  it("never leaks internals in a 5xx", async () => {
+    const app = await appWithRoutes();
+    const res = await app.inject({ url: "/boom" });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain("hunter2");
+    expect(res.json().error.message).toBe("Internal server error");
+  });
+});
+
+describe("JWT auth", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const privPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const pubPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+
+  it.each([
+    ["no token", undefined],
+    ["garbage", "Bearer abc.def.ghi"],
+    [
+      "wrong key",
+      `Bearer ${signJwt({ sub: "u", tenantId: "t1", roles: ["admin"] }, { alg: "HS256", secret: "x".repeat(40) })}`,
+    ],
+    ["alg none", `Bearer ${signJwt({ sub: "u", tenantId: "t1", roles: ["admin"] }, { alg: "none" })}`],
+    [
+      "expired",
+      `Bearer ${signJwt({ sub: "u", tenantId: "t1", roles: ["admin"], exp: Math.floor(Date.now() / 1000) - 60 }, { alg: "HS256", secret: SECRET })}`,
+    ],
+    ["no tenant", `Bearer ${signJwt({ sub: "u", roles: ["admin"] }, { alg: "HS256", secret: SECRET })}`],
+    [
+      "unknown role",
+      `Bearer ${signJwt({ sub: "u", tenantId: "t1", roles: ["root"] }, { alg: "HS256", secret: SECRET })}`,
+    ],
+    [
+      "RS256 token against an HS256 service",
+      `Bearer ${signJwt({ sub: "u", tenantId: "t1", roles: ["admin"] }, { alg: "RS256", privateKeyPem: privPem })}`,
+    ],
+  ])("401 for %s", async (_name, authorization) => {
+    const app = await appWithRoutes();
+    const res = await app.inject({ url: "/things", headers: authorization ? { authorization } : {} });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe("UNAUTHORIZED");
+  });
+
+  it("viewer may read but not write (403); the tenant comes from the token", async () => {
+    const app = await appWithRoutes();
+    const read = await app.inject({ url: "/things", headers: { authorization: `Bearer ${viewer()}` } });
+    expect(read.json()).toEqual({ tenant: "t1" });
+    const write = await app.inject({
+      method: "POST",
+      url: "/things",
+      headers: { authorization: `Bearer ${viewer()}` },
+      payload: { name: "a", n: 1 },
+    });
+    expect(write.statusCode).toBe(403);
+  });
+
+  it("service tokens reach internal routes only; tenant tokens get 404 there", async () => {
+    const app = await appWithRoutes();
+    const svc = signJwt({ sub: "probe-worker", roles: ["service"] }, { alg: "HS256", secret: SECRET });
+    expect(
+      (await app.inject({ url: "/internal", headers: { authorization: `Bearer ${svc}` } })).statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ url: "/internal", headers: { authorization: `Bearer ${admin()}` } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ url: "/things", headers: { authorization: `Bearer ${svc}` } })).statusCode,
+    ).toBe(403);
+  });
+
+  it("verifies RS256 with a PEM public key and checks issuer and audience", async () => {
+    const app = await appWithRoutes({ publicKey: pubPem, issuer: "https://idp.test", audience: "hip" });
+    const good = signJwt(
+      { sub: "u", tenantId: "t9", roles: ["viewer"], iss: "https://idp.test", aud: "hip" },
+      { alg: "RS256", privateKeyPem: privPem },
+    );
+    const wrongAud = signJwt(
+      { sub: "u", tenantId: "t9", roles: ["viewer"], iss: "https://idp.test", aud: "other" },
+      { alg: "RS256", privateKeyPem: privPem },
+    );
+    const hs = signJwt(
+      { sub: "u", tenantId: "t9", roles: ["viewer"], iss: "https://idp.test", aud: "hip" },
+      { alg: "HS256", secret: pubPem },
+    );
+    expect(
+      (await app.inject({ url: "/things", headers: { authorization: `Bearer ${good}` } })).json(),
+    ).toEqual({ tenant: "t9" });
+    expect(
+      (await app.inject({ url: "/things", headers: { authorization: `Bearer ${wrongAud}` } })).statusCode,
+    ).toBe(401);
+    // Algorithm confusion: an HS256 token "signed" with the public key must be refused.
+    expect(
+      (await app.inject({ url: "/things", headers: { authorization: `Bearer ${hs}` } })).statusCode,
+    ).toBe(401);
+  });
+
+  describe("JWKS", () => {
+    const jwksServer = Fastify();
+    afterAll(() => jwksServer.close());
+
+    it("fetches RS256 keys from a JWKS URL", async () => {
+      const jwk = { ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
+      jwksServer.get("/keys.json", async () => ({ keys: [jwk] }));
+      await jwksServer.listen({ port: 0, host: "127.0.0.1" });
+      const address = jwksServer.server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const app = await appWithRoutes({ jwksUrl: `http://127.0.0.1:${port}/keys.json` });
+      const token = signJwt(
+        { sub: "u", tenantId: "t5", roles: ["admin"] },
+        { alg: "RS256", privateKeyPem: privPem, kid: "k1" },
+      );
+      const res = await app.inject({ url: "/things", headers: { authorization: `Bearer ${token}` } });
+      expect(res.json()).toEqual({ tenant: "t5" });
+      const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString();
+      const forged = signJwt(
+        { sub: "u", tenantId: "t5", roles: ["admin"] },
+        { alg: "RS256", privateKeyPem: other, kid: "k1" },
+      );
+      expect(
+        (await app.inject({ url: "/things", headers: { authorization: `Bearer ${forged}` } })).statusCode,
+      ).toBe(401);
+    });
+  });
+});

@@ -1,3 +1,4 @@
 export * from "./stack.ts";
 export * from "./isolation.ts";
 export * from "./wait.ts";
+export * from "./processes.ts";

@@ -4,7 +4,9 @@ import { buildAsyncApi } from "./asyncapi.ts";
 
 describe("docs/asyncapi.json", () => {
   it("is up to date with the zod contracts (regenerate: pnpm --filter @hip/contracts run asyncapi)", () => {
-    const committed = JSON.parse(readFileSync(new URL("../../../docs/asyncapi.json", import.meta.url), "utf8"));
+    const committed = JSON.parse(
+      readFileSync(new URL("../../../docs/asyncapi.json", import.meta.url), "utf8"),
+    );
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildAsyncApi())));
   });
 

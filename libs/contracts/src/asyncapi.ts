@@ -10,12 +10,36 @@ import {
 import { TOPICS } from "./topics.ts";
 
 const messages = {
-  IntegrationCreated: { schema: IntegrationCreated, type: "integration.created", summary: "An integration was registered." },
-  IntegrationUpdated: { schema: IntegrationUpdated, type: "integration.updated", summary: "An integration's configuration or admin status changed." },
-  IntegrationDeleted: { schema: IntegrationDeleted, type: "integration.deleted", summary: "An integration was deleted." },
-  IntegrationTestRequested: { schema: IntegrationTestRequested, type: "integration.test_requested", summary: "An admin asked for a connection test." },
-  IntegrationProbeCompleted: { schema: IntegrationProbeCompleted, type: "integration.probe_completed", summary: "A connection test or scheduled health check finished." },
-  IntegrationStatusChanged: { schema: IntegrationStatusChanged, type: "integration.status_changed", summary: "An integration's status changed (e.g. ACTIVE -> ERROR after N failed checks)." },
+  IntegrationCreated: {
+    schema: IntegrationCreated,
+    type: "integration.created",
+    summary: "An integration was registered.",
+  },
+  IntegrationUpdated: {
+    schema: IntegrationUpdated,
+    type: "integration.updated",
+    summary: "An integration's configuration or admin status changed.",
+  },
+  IntegrationDeleted: {
+    schema: IntegrationDeleted,
+    type: "integration.deleted",
+    summary: "An integration was deleted.",
+  },
+  IntegrationTestRequested: {
+    schema: IntegrationTestRequested,
+    type: "integration.test_requested",
+    summary: "An admin asked for a connection test.",
+  },
+  IntegrationProbeCompleted: {
+    schema: IntegrationProbeCompleted,
+    type: "integration.probe_completed",
+    summary: "A connection test or scheduled health check finished.",
+  },
+  IntegrationStatusChanged: {
+    schema: IntegrationStatusChanged,
+    type: "integration.status_changed",
+    summary: "An integration's status changed (e.g. ACTIVE -> ERROR after N failed checks).",
+  },
 } as const;
 
 type MessageName = keyof typeof messages;
@@ -28,7 +52,12 @@ const channel = (address: string, names: MessageName[], description: string) => 
 
 /** The AsyncAPI 3.0 document, generated from the zod contracts so it cannot drift from them. */
 export function buildAsyncApi(): Record<string, unknown> {
-  const configMsgs: MessageName[] = ["IntegrationCreated", "IntegrationUpdated", "IntegrationDeleted", "IntegrationTestRequested"];
+  const configMsgs: MessageName[] = [
+    "IntegrationCreated",
+    "IntegrationUpdated",
+    "IntegrationDeleted",
+    "IntegrationTestRequested",
+  ];
   const statusMsgs: MessageName[] = ["IntegrationProbeCompleted", "IntegrationStatusChanged"];
   return {
     asyncapi: "3.0.0",
@@ -43,11 +72,23 @@ export function buildAsyncApi(): Record<string, unknown> {
     },
     defaultContentType: "application/cloudevents+json",
     servers: {
-      local: { host: "127.0.0.1:9092", protocol: "kafka", description: "single-node KRaft broker (deploy/kafka.sh)" },
+      local: {
+        host: "127.0.0.1:9092",
+        protocol: "kafka",
+        description: "single-node KRaft broker (deploy/kafka.sh)",
+      },
     },
     channels: {
-      config: channel(TOPICS.config, configMsgs, "Integration configuration changes and test requests, from the config service's outbox."),
-      status: channel(TOPICS.status, statusMsgs, "Probe results (probe worker) and status changes (config service outbox)."),
+      config: channel(
+        TOPICS.config,
+        configMsgs,
+        "Integration configuration changes and test requests, from the config service's outbox.",
+      ),
+      status: channel(
+        TOPICS.status,
+        statusMsgs,
+        "Probe results (probe worker) and status changes (config service outbox).",
+      ),
       deadLetter: {
         address: TOPICS.deadLetter,
         description:
@@ -55,10 +96,26 @@ export function buildAsyncApi(): Record<string, unknown> {
       },
     },
     operations: {
-      publishConfig: { action: "send", channel: { $ref: "#/channels/config" }, summary: "config-service outbox relay" },
-      consumeConfig: { action: "receive", channel: { $ref: "#/channels/config" }, summary: "probe-worker, stats-service" },
-      publishStatus: { action: "send", channel: { $ref: "#/channels/status" }, summary: "probe-worker (probe_completed), config-service (status_changed)" },
-      consumeStatus: { action: "receive", channel: { $ref: "#/channels/status" }, summary: "config-service, stats-service, any platform service" },
+      publishConfig: {
+        action: "send",
+        channel: { $ref: "#/channels/config" },
+        summary: "config-service outbox relay",
+      },
+      consumeConfig: {
+        action: "receive",
+        channel: { $ref: "#/channels/config" },
+        summary: "probe-worker, stats-service",
+      },
+      publishStatus: {
+        action: "send",
+        channel: { $ref: "#/channels/status" },
+        summary: "probe-worker (probe_completed), config-service (status_changed)",
+      },
+      consumeStatus: {
+        action: "receive",
+        channel: { $ref: "#/channels/status" },
+        summary: "config-service, stats-service, any platform service",
+      },
     },
     components: {
       messages: Object.fromEntries(

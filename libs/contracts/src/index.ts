@@ -7,3 +7,4 @@ export * from "./probe.ts";
 export * from "./jobs.ts";
 export * from "./auth.ts";
 export * from "./stats.ts";
+export * from "./config-api.ts";

@@ -101,7 +101,9 @@ export async function startService(opts: {
     }
     if (Date.now() > deadline) {
       await svc.kill9();
-      throw new Error(`${opts.name} not ready within ${opts.readyTimeoutMs ?? 60_000} ms:\n${out.slice(-4000)}`);
+      throw new Error(
+        `${opts.name} not ready within ${opts.readyTimeoutMs ?? 60_000} ms:\n${out.slice(-4000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

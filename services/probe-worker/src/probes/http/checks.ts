@@ -1,0 +1,93 @@
+import type { HttpResponse } from "../../net/http-client.ts";
+import type { ProbeConfig } from "../config.ts";
+import { ProbeFailure } from "../types.ts";
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+function expected(status: number, want: ProbeConfig["expectedStatus"]): boolean {
+  if (want === undefined) return status >= 200 && status < 300;
+  return Array.isArray(want) ? want.includes(status) : status === want;
+}
+
+/** Fails unless the status is expected (default 2xx). 401/403 are AUTH_FAILED; 5xx/429/408 are retryable. */
+export function checkStatus(res: HttpResponse, want: ProbeConfig["expectedStatus"]): void {
+  if (expected(res.status, want)) return;
+  const wanted = want === undefined ? "2xx" : Array.isArray(want) ? want.join("|") : String(want);
+  const auth = res.status === 401 || res.status === 403;
+  throw new ProbeFailure(
+    auth ? "AUTH_FAILED" : "HTTP_STATUS",
+    auth ? "auth" : "application",
+    `HTTP ${res.status}${auth ? " (credentials refused)" : ""}; expected ${wanted}`,
+    { retryable: RETRYABLE_STATUS.has(res.status), diagnostics: { httpStatus: res.status } },
+  );
+}
+
+/**
+ * Reads a value at a JSONPath-like path: `$.a.b[0].c`, `a.b.0.c`, `$['a']["b"]`. Returns `undefined` when absent.
+ */
+export function readJsonPath(doc: unknown, path: string): unknown {
+  const tokens: string[] = [];
+  const re = /\[(\d+)\]|\[['"]([^'"]*)['"]\]|([^.[\]]+)/g;
+  const body = path.trim().replace(/^\$\.?/, "");
+  for (const m of body.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? "");
+  let cur: unknown = doc;
+  for (const t of tokens) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = Array.isArray(cur) ? cur[Number(t)] : (cur as Record<string, unknown>)[t];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  const s = v === undefined ? "undefined" : JSON.stringify(v);
+  return s.length > 100 ? `${s.slice(0, 100)}…` : s;
+}
+
+/** Optional body conditions: substring, and JSON path equals. */
+export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, unknown> {
+  const facts: Record<string, unknown> = {};
+  if (cfg.bodyContains === undefined && cfg.jsonPath === undefined) return facts;
+  const text = res.body.toString("utf8");
+  if (cfg.bodyContains !== undefined) {
+    if (!text.includes(cfg.bodyContains)) {
+      throw new ProbeFailure(
+        "BODY_MISMATCH",
+        "application",
+        `response body does not contain the expected text${res.truncated ? " (body was truncated at the size cap)" : ""}`,
+        { diagnostics: { httpStatus: res.status } },
+      );
+    }
+    facts.bodyContains = true;
+  }
+  if (cfg.jsonPath !== undefined) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new ProbeFailure(
+        "BODY_MISMATCH",
+        "application",
+        "response body is not JSON; cannot evaluate jsonPath",
+        {
+          diagnostics: { httpStatus: res.status },
+        },
+      );
+    }
+    const actual = readJsonPath(doc, cfg.jsonPath);
+    if (cfg.jsonEquals !== undefined && actual !== cfg.jsonEquals) {
+      throw new ProbeFailure(
+        "BODY_MISMATCH",
+        "application",
+        `${cfg.jsonPath} is ${show(actual)}; expected ${show(cfg.jsonEquals)}`,
+        { diagnostics: { httpStatus: res.status } },
+      );
+    }
+    if (cfg.jsonEquals === undefined && actual === undefined) {
+      throw new ProbeFailure("BODY_MISMATCH", "application", `${cfg.jsonPath} is absent from the response`, {
+        diagnostics: { httpStatus: res.status },
+      });
+    }
+    facts.jsonPathMatched = true;
+  }
+  return facts;
+}

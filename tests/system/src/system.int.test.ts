@@ -1,0 +1,218 @@
+import { createHmac } from "node:crypto";
+import { topicNames } from "@hip/contracts";
+import {
+  createTestDatabase,
+  DEV_ENV,
+  getTestStack,
+  type RunningService,
+  runScript,
+  startService,
+  type TestDatabase,
+  uniqueRedisPrefix,
+  uniqueTopicPrefix,
+  waitFor,
+} from "@hip/testkit";
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Peer, startHttpPeer, startMllpPeer } from "./peers.ts";
+
+/**
+ * The whole platform, as a user meets it: the three back-end services as real processes on real PostgreSQL, Redis
+ * and Kafka, probing real peers on loopback. Nothing is stubbed.
+ */
+function token(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ iat: now, exp: now + 3600, ...claims })}`;
+  return `${input}.${createHmac("sha256", DEV_ENV.JWT_SECRET ?? "")
+    .update(input)
+    .digest("base64url")}`;
+}
+
+const ADMIN_T1 = token({ sub: "alice", tenantId: "t1", roles: ["admin"] });
+const VIEWER_T2 = token({ sub: "bob", tenantId: "t2", roles: ["viewer"] });
+const API_KEY = "peer-api-key-9f8e7d6c5b4a";
+
+describe("platform end to end", () => {
+  let db: TestDatabase;
+  const services: RunningService[] = [];
+  let config: RunningService;
+  let stats: RunningService;
+  let httpPeer: Peer;
+  let mllpPeer: Peer;
+  const topicPrefix = uniqueTopicPrefix();
+  let env: Record<string, string>;
+
+  const api = async (svc: RunningService, path: string, init: RequestInit & { auth?: string } = {}) => {
+    const res = await fetch(`${svc.url}/api/integration${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${init.auth ?? ADMIN_T1}`,
+        ...(init.body ? { "content-type": "application/json" } : {}),
+        ...(init.headers ?? {}),
+      },
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, text };
+  };
+
+  beforeAll(async () => {
+    const stack = await getTestStack();
+    db = await createTestDatabase("hip_system");
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: stack.redisUrl,
+      REDIS_PREFIX: uniqueRedisPrefix(),
+      KAFKA_BROKERS: stack.kafkaBrokers.join(","),
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      LOG_LEVEL: "info",
+    };
+    await runScript("config-service", "src/db/migrate.ts", env);
+    await runScript("stats-service", "src/db/migrate.ts", env);
+    config = await startService({ name: "config-service", env });
+    services.push(config);
+    stats = await startService({ name: "stats-service", env });
+    services.push(stats);
+    services.push(
+      await startService({
+        name: "probe-worker",
+        env: { ...env, CONFIG_SERVICE_URL: config.url, RESYNC_INTERVAL_MS: "600000" },
+      }),
+    );
+    httpPeer = await startHttpPeer(API_KEY);
+    mllpPeer = await startMllpPeer();
+  });
+
+  afterAll(async () => {
+    for (const s of services.reverse()) await s.stop();
+    await httpPeer?.close();
+    await mllpPeer?.close();
+    await db?.drop();
+  });
+
+  let httpId = "";
+
+  it("creates an HTTP integration with an API key and tests it through Kafka, the worker and the real peer", async () => {
+    const created = await api(config, "/configs", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Lab results API",
+        type: "LAB_SYSTEM",
+        provider: "Quest",
+        endpoint: `http://127.0.0.1:${httpPeer.port}/health`,
+        authType: "API_KEY",
+        apiKey: API_KEY,
+        timeout: 2000,
+        retryAttempts: 0,
+        failureThreshold: 1,
+        healthCheck: { enabled: true, intervalSeconds: 10 },
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    httpId = created.body.id;
+    expect(created.text).not.toContain(API_KEY);
+    expect(created.body.apiKey).toBe(`****${API_KEY.slice(-4)}`);
+
+    let test = await api(config, `/configs/${httpId}/test`, { method: "POST" });
+    expect([200, 202], test.text).toContain(test.status);
+    const testId = test.body.id ?? test.body.testId;
+    if (test.status === 202) {
+      test = await waitFor(
+        async () => {
+          const t = await api(config, `/configs/${httpId}/tests/${testId}`);
+          return t.body?.status !== "PENDING" ? t : null;
+        },
+        { timeoutMs: 30_000, what: "test result" },
+      );
+    }
+    expect(test.body.status, test.text).toBe("SUCCEEDED");
+    expect(test.body.result.success).toBe(true);
+    expect(test.body.result.probe).toBe("http");
+    expect(test.body.result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(httpPeer.hits()).toBeGreaterThan(0);
+  });
+
+  it("probes an HL7 v2 interface over MLLP and reports the ACK", async () => {
+    const created = await api(config, "/configs", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "ADT feed",
+        type: "HL7",
+        endpoint: `mllp://127.0.0.1:${mllpPeer.port}`,
+        timeout: 2000,
+        retryAttempts: 0,
+        healthCheck: { enabled: false, intervalSeconds: 300 },
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id;
+    const first = await api(config, `/configs/${id}/test`, { method: "POST" });
+    const testId = first.body.id ?? first.body.testId;
+    const done = await waitFor(
+      async () => {
+        const t = await api(config, `/configs/${id}/tests/${testId}`);
+        return t.body?.status !== "PENDING" ? t : null;
+      },
+      { timeoutMs: 30_000, what: "HL7 test result" },
+    );
+    expect(done.body.status, done.text).toBe("SUCCEEDED");
+    expect(done.body.result.probe).toBe("hl7-mllp");
+    expect(JSON.stringify(done.body.result.diagnostics)).toContain("AA");
+    expect(mllpPeer.hits()).toBeGreaterThan(0);
+  });
+
+  it("turns ERROR when the peer goes down, and the stats read model follows", async () => {
+    await httpPeer.close();
+    const errored = await waitFor(
+      async () => {
+        const r = await api(config, `/configs/${httpId}`);
+        return r.body?.status === "ERROR" ? r : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: "status ERROR from scheduled checks" },
+    );
+    expect(errored.body.lastError).toBeTruthy();
+    const summary = await waitFor(
+      async () => {
+        const s = await api(stats, "/stats");
+        return s.status === 200 && s.body.error >= 1 ? s : null;
+      },
+      { timeoutMs: 30_000, what: "stats error count" },
+    );
+    expect(summary.body.total).toBe(2);
+    expect(summary.body.performance.checks24h).toBeGreaterThanOrEqual(2);
+  });
+
+  it("keeps tenants apart in both services", async () => {
+    expect((await api(config, `/configs/${httpId}`, { auth: VIEWER_T2 })).status).toBe(404);
+    expect((await api(stats, `/stats/integrations/${httpId}`, { auth: VIEWER_T2 })).status).toBe(404);
+    const t2 = await api(stats, "/stats", { auth: VIEWER_T2 });
+    expect(t2.body.total).toBe(0);
+  });
+
+  it("never puts the secret on Kafka or in any service's logs", async () => {
+    const stack = await getTestStack();
+    const kafka = new Kafka({
+      clientId: "system-reader",
+      brokers: stack.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const topics = topicNames(topicPrefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await Promise.all([topics.config, topics.status].map((t) => admin.fetchTopicOffsets(t)));
+    await admin.disconnect();
+    const expected = ends.flat().reduce((n, p) => n + Number(p.high), 0);
+    const consumer = kafka.consumer({ groupId: `${topicPrefix}system-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.config, topics.status], fromBeginning: true });
+    const values: string[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? ""),
+    });
+    await waitFor(() => values.length >= expected, { what: "all messages", timeoutMs: 30_000 });
+    await consumer.disconnect();
+    expect(values.length).toBeGreaterThan(4);
+    for (const v of values) expect(v).not.toContain(API_KEY);
+    for (const s of services) expect(s.output()).not.toContain(API_KEY);
+  });
+});

@@ -1,0 +1,135 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import fastifyHttpProxy from "@fastify/http-proxy";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { buildServiceApp, DomainError } from "@hip/service-kit";
+import type { DashboardConfig } from "./env.ts";
+import { DevTokenBody, mintDevToken } from "./dev-token.ts";
+
+export const BASE_PATH = "/dashboard/integration";
+const DEFAULT_DIST = resolve(import.meta.dirname, "../dist");
+
+/** Security headers for every answer. Mantine injects its CSS variables in a style tag, hence 'unsafe-inline'
+ * for styles only; scripts are same-origin files. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join("; ");
+
+async function upstreamHealthy(baseUrl: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(1500) });
+  if (!res.ok) throw new Error(`${baseUrl}/health answered ${res.status}`);
+}
+
+export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<FastifyInstance> {
+  const app = buildServiceApp({
+    name: "dashboard",
+    logger,
+    readiness: {
+      "config-service": () => upstreamHealthy(cfg.configServiceUrl),
+      "stats-service": () => upstreamHealthy(cfg.statsServiceUrl),
+    },
+  });
+
+  app.addHook("onSend", async (_req, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("x-frame-options", "DENY");
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", CSP);
+  });
+
+  app.get("/", async (_req, reply) => reply.redirect(`${BASE_PATH}/`, 302));
+
+  // One origin for the browser: stats routes go to the stats service, everything else under the API base to the
+  // config service. Paths are forwarded unchanged (both services serve under /api/integration). The Authorization
+  // header is forwarded as is; reply-from pipes the upstream body, so SSE streams are not buffered.
+  await app.register(fastifyHttpProxy, {
+    upstream: cfg.statsServiceUrl,
+    prefix: "/api/integration/stats",
+    rewritePrefix: "/api/integration/stats",
+    replyOptions: {
+      rewriteRequestHeaders: (_req, headers) => ({ ...headers, "accept-encoding": "identity" }),
+    },
+    http: { requestOptions: { timeout: 0 } },
+  });
+  await app.register(fastifyHttpProxy, {
+    upstream: cfg.configServiceUrl,
+    prefix: "/api/integration",
+    rewritePrefix: "/api/integration",
+    http: { requestOptions: { timeout: 60_000 } },
+  });
+
+  app.get(`${BASE_PATH}/runtime-config.json`, async (_req, reply) => {
+    reply.header("cache-control", "no-store");
+    return { devLogin: cfg.devLoginSecret !== null, environment: cfg.nodeEnv };
+  });
+
+  const devSecret = cfg.devLoginSecret;
+  app.post("/dashboard/dev-token", async (req, reply) => {
+    if (!devSecret) throw DomainError.notFound("Route");
+    const body = DevTokenBody.parse(req.body);
+    reply.header("cache-control", "no-store");
+    return mintDevToken(devSecret, body);
+  });
+
+  await registerSpa(app, cfg.distDir ?? DEFAULT_DIST);
+  return app;
+}
+
+/** Serves the built SPA; any other path under the base answers index.html (history-mode routing). */
+async function registerSpa(app: FastifyInstance, distDir: string): Promise<void> {
+  const indexFile = join(distDir, "index.html");
+  if (!existsSync(indexFile)) {
+    app.log.warn({ distDir }, "SPA build not found; run `pnpm --filter @hip/dashboard build`");
+    app.get(`${BASE_PATH}/*`, async (_req, reply) =>
+      reply
+        .status(503)
+        .type("text/plain")
+        .send("Dashboard not built: run pnpm --filter @hip/dashboard build"),
+    );
+    return;
+  }
+  // Read per request (a few hundred bytes, page-cached): a rebuild while running never serves stale asset names.
+  const sendIndex = async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .header("cache-control", "no-cache")
+      .type("text/html; charset=utf-8")
+      .send(await readFile(indexFile, "utf8"));
+  app.get(BASE_PATH, sendIndex);
+  app.get(`${BASE_PATH}/`, sendIndex);
+  await app.register(
+    async (spa) => {
+      await spa.register(fastifyStatic, {
+        root: distDir,
+        prefix: "/",
+        wildcard: true,
+        index: false,
+        setHeaders: (reply, path) => {
+          // Vite fingerprints everything under assets/: cache forever. Other files must be revalidated.
+          reply.header(
+            "cache-control",
+            path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+          );
+        },
+      });
+      // Files that do not exist: a missing asset is a real 404; any other path is a client-side route.
+      spa.setNotFoundHandler(async (req, reply) => {
+        if (req.method !== "GET" && req.method !== "HEAD") return reply.status(404).send();
+        if (req.url.startsWith(`${BASE_PATH}/assets/`)) {
+          return reply.status(404).type("text/plain").send("Not found");
+        }
+        return sendIndex(req, reply);
+      });
+    },
+    { prefix: BASE_PATH },
+  );
+}

@@ -47,7 +47,8 @@ export function zodIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
         message: `unknown field "${key}"`,
       }));
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    // zod 4 omits `input` unless asked; its message says "received undefined" for a missing field.
+    if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
       rule = "required";
       message = "is required";
     } else if (issue.code === "too_small") rule = "min";

@@ -44,3 +44,14 @@ describe("parseEnv", () => {
     }
   });
 });
+
+describe("zodIssues", () => {
+  it("tells a missing field from a wrong type", async () => {
+    const { zodIssues } = await import("./errors.ts");
+    const schema = z.strictObject({ name: z.string(), timeout: z.number().int() });
+    const r = schema.safeParse({ timeout: "slow" });
+    const issues = r.success ? [] : zodIssues(r.error);
+    expect(issues.find((i) => i.field === "name")?.rule).toBe("required");
+    expect(issues.find((i) => i.field === "timeout")?.rule).toBe("invalid_type");
+  });
+});

@@ -1,0 +1,89 @@
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import {
+  authenticate,
+  buildServiceApp,
+  DomainError,
+  type ReadinessCheck,
+  registerAuth,
+} from "@hip/service-kit";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { PgNotifications } from "./db/notifications.ts";
+import type { DomainDeps } from "./domain/context.ts";
+import type { ConfigEnv } from "./env.ts";
+import { configRoutes } from "./routes/configs/configs.routes.ts";
+import { testRoutes } from "./routes/configs/tests.routes.ts";
+import { internalRoutes } from "./routes/internal/internal.routes.ts";
+
+export interface AppOptions {
+  env: ConfigEnv;
+  logger: Logger;
+  deps: DomainDeps;
+  notifications: PgNotifications | null;
+  /** Rate-limit store; without it (unit tests only) the limiter counts in memory. */
+  redis: Redis | null;
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+/** Builds the Fastify app (plugins + routes) without listening; tests drive it with app.inject. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { env, deps } = opts;
+  const app = buildServiceApp({
+    name: "config-service",
+    logger: opts.logger,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    ...(opts.readiness ? { readiness: opts.readiness } : {}),
+  });
+  await registerAuth(app, {
+    secret: env.JWT_SECRET,
+    publicKey: env.JWT_PUBLIC_KEY,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "config-service",
+        version: "1.0.0",
+        description: "Integration records of the integration-health platform (tenant-scoped, JWT).",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(rateLimit, {
+    global: true,
+    max: env.RATE_LIMIT_MAX,
+    timeWindow: env.RATE_LIMIT_WINDOW_MS,
+    ...(opts.redis ? { redis: opts.redis, nameSpace: `${env.REDIS_PREFIX}:config-service:rl:` } : {}),
+    // A Redis outage must not take the API down with it: requests pass unlimited meanwhile.
+    skipOnError: true,
+    // Keyed by the verified tenant (service tokens by subject); unauthenticated requests by client ip.
+    keyGenerator: async (req) => {
+      try {
+        const auth = await authenticate(req);
+        return auth.tenantId ? `tenant:${auth.tenantId}` : `service:${auth.sub}`;
+      } catch {
+        return `ip:${req.ip}`;
+      }
+    },
+    errorResponseBuilder: (_req, ctx) =>
+      new DomainError("RATE_LIMITED", `Rate limit exceeded; retry in ${ctx.after}`, {
+        headers: { "retry-after": String(Math.max(1, Math.ceil(ctx.ttl / 1000))) },
+      }),
+  });
+  await app.register(configRoutes(deps));
+  await app.register(
+    testRoutes(deps, { notifications: opts.notifications, maxWaitMs: env.TEST_WAIT_MAX_MS }),
+  );
+  await app.register(internalRoutes(deps));
+  return app;
+}

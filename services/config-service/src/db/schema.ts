@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** config-service owns the `config` schema and nothing else. */
+export const configSchema = pgSchema("config");
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** Masks shown to users (never the value): `{ fields: { apiKey: "****1234" }, headers: { Authorization: "****abcd" } }`. */
+export interface SecretMasks {
+  fields: Partial<Record<string, string>>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Integration records. Secret fields are stored only as AES-256-GCM ciphertexts (`*_enc`, key id inside).
+ * `event_seq` is bumped in the same transaction as every change that emits an event, so the `sequence` of the
+ * events of one integration is strictly increasing in commit order (the row lock serializes writers).
+ */
+export const integrations = configSchema.table(
+  "integrations",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    provider: text("provider"),
+    description: text("description"),
+    endpoint: text("endpoint"),
+    webhookUrl: text("webhook_url"),
+    authType: text("auth_type").notNull(),
+    username: text("username"),
+    tokenUrl: text("token_url"),
+    clientId: text("client_id"),
+    scope: text("scope"),
+    apiKeyEnc: text("api_key_enc"),
+    apiSecretEnc: text("api_secret_enc"),
+    passwordEnc: text("password_enc"),
+    tokenEnc: text("token_enc"),
+    clientSecretEnc: text("client_secret_enc"),
+    /** Non-secret headers in clear; secret-looking ones only inside `secret_headers_enc`. */
+    headers: jsonb("headers").$type<Record<string, string>>(),
+    secretHeadersEnc: text("secret_headers_enc"),
+    secretMasks: jsonb("secret_masks").$type<SecretMasks>().notNull().default({ fields: {}, headers: {} }),
+    status: text("status").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>(),
+    timeout: integer("timeout").notNull(),
+    retryAttempts: integer("retry_attempts").notNull(),
+    healthEnabled: boolean("health_enabled").notNull(),
+    healthIntervalSeconds: integer("health_interval_seconds").notNull(),
+    failureThreshold: integer("failure_threshold").notNull(),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    lastSyncedAt: ts("last_synced_at"),
+    lastError: text("last_error"),
+    version: integer("version").notNull().default(1),
+    eventSeq: bigint("event_seq", { mode: "number" }).notNull().default(0),
+    createdBy: text("created_by").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    createdAt: ts("created_at").notNull(),
+    updatedAt: ts("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("integrations_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`),
+    index("integrations_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("integrations_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+    index("integrations_tenant_name_idx").on(t.tenantId, t.name, t.id),
+    index("integrations_tenant_type_idx").on(t.tenantId, t.type, t.createdAt, t.id),
+    index("integrations_tenant_status_idx").on(t.tenantId, t.status, t.createdAt, t.id),
+    index("integrations_tenant_provider_idx").on(t.tenantId, t.provider, t.createdAt, t.id),
+  ],
+);
+export type IntegrationRow = typeof integrations.$inferSelect;
+export type NewIntegrationRow = typeof integrations.$inferInsert;
+
+/** Transactional outbox. `id` is the CloudEvent id, so a re-publish after a crash keeps it (consumers dedupe). */
+export const outbox = configSchema.table(
+  "outbox",
+  {
+    id: uuid("id").primaryKey(),
+    position: bigserial("position", { mode: "number" }).notNull(),
+    tenantId: text("tenant_id").notNull(),
+    integrationId: uuid("integration_id").notNull(),
+    sequence: bigint("sequence", { mode: "number" }).notNull(),
+    topic: text("topic").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    publishedAt: ts("published_at"),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [
+    index("outbox_unpublished_idx").on(t.integrationId, t.sequence).where(sql`${t.publishedAt} IS NULL`),
+    index("outbox_published_idx").on(t.publishedAt),
+  ],
+);
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** Append-only (a trigger refuses UPDATE and DELETE). before/after never hold a secret. */
+export const auditLog = configSchema.table(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    entityId: uuid("entity_id").notNull(),
+    action: text("action").notNull(),
+    actor: text("actor").notNull(),
+    before: jsonb("before").$type<Record<string, unknown>>(),
+    after: jsonb("after").$type<Record<string, unknown>>(),
+    requestId: text("request_id"),
+    clientIp: text("client_ip"),
+    at: ts("at").notNull().defaultNow(),
+  },
+  (t) => [index("audit_log_entity_idx").on(t.tenantId, t.entityId, t.id)],
+);
+export type AuditRow = typeof auditLog.$inferSelect;
+
+export const connectionTests = configSchema.table(
+  "connection_tests",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: ts("requested_at").notNull(),
+    completedAt: ts("completed_at"),
+    result: jsonb("result").$type<Record<string, unknown>>(),
+  },
+  (t) => [index("connection_tests_integration_idx").on(t.tenantId, t.integrationId, t.requestedAt)],
+);
+export type ConnectionTestRow = typeof connectionTests.$inferSelect;
+
+/** Event ids the status consumer already applied (at-least-once delivery -> exactly-once effect). */
+export const processedEvents = configSchema.table("processed_events", {
+  eventId: uuid("event_id").primaryKey(),
+  processedAt: ts("processed_at").notNull().defaultNow(),
+});

@@ -1,0 +1,132 @@
+import type {
+  ConnectionTestView,
+  IntegrationSnapshot,
+  IntegrationView,
+  ProbeResult,
+  ScheduleEntry,
+} from "@hip/contracts";
+import type { ConnectionTestRow, IntegrationRow } from "../../db/schema.ts";
+
+type Status = IntegrationView["status"];
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function credentialsSet(row: IntegrationRow): IntegrationView["credentialsSet"] {
+  return {
+    apiKey: row.apiKeyEnc !== null,
+    apiSecret: row.apiSecretEnc !== null,
+    password: row.passwordEnc !== null,
+    token: row.tokenEnc !== null,
+    clientSecret: row.clientSecretEnc !== null,
+  };
+}
+
+function headersView(row: IntegrationRow): Record<string, string> | null {
+  const secret = row.secretMasks.headers;
+  if (!row.headers && Object.keys(secret).length === 0) return null;
+  return { ...(row.headers ?? {}), ...secret };
+}
+
+/** The REST view: secrets only as masks ("****1234") plus presence flags. */
+export function toView(row: IntegrationRow): IntegrationView {
+  const m = row.secretMasks.fields;
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    type: row.type as IntegrationView["type"],
+    provider: row.provider,
+    description: row.description,
+    endpoint: row.endpoint,
+    webhookUrl: row.webhookUrl,
+    authType: row.authType as IntegrationView["authType"],
+    username: row.username,
+    tokenUrl: row.tokenUrl,
+    clientId: row.clientId,
+    scope: row.scope,
+    apiKey: row.apiKeyEnc ? (m.apiKey ?? "****") : null,
+    apiSecret: row.apiSecretEnc ? (m.apiSecret ?? "****") : null,
+    password: row.passwordEnc ? (m.password ?? "****") : null,
+    token: row.tokenEnc ? (m.token ?? "****") : null,
+    clientSecret: row.clientSecretEnc ? (m.clientSecret ?? "****") : null,
+    credentialsSet: credentialsSet(row),
+    status: row.status as Status,
+    config: row.config,
+    headers: headersView(row),
+    timeout: row.timeout,
+    retryAttempts: row.retryAttempts,
+    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
+    failureThreshold: row.failureThreshold,
+    consecutiveFailures: row.consecutiveFailures,
+    lastSyncedAt: iso(row.lastSyncedAt),
+    lastError: row.lastError,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Event snapshot: presence flags and header names only, never values or masks. */
+export function toSnapshot(row: IntegrationRow): IntegrationSnapshot {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    type: row.type as IntegrationSnapshot["type"],
+    provider: row.provider,
+    description: row.description,
+    endpoint: row.endpoint,
+    webhookUrl: row.webhookUrl,
+    authType: row.authType as IntegrationSnapshot["authType"],
+    status: row.status as Status,
+    timeout: row.timeout,
+    retryAttempts: row.retryAttempts,
+    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
+    failureThreshold: row.failureThreshold,
+    credentialsSet: credentialsSet(row),
+    headerNames: [...Object.keys(row.headers ?? {}), ...Object.keys(row.secretMasks.headers)],
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Audit before/after: the view with every secret (and its mask) replaced by "[REDACTED]". */
+export function toAuditState(row: IntegrationRow): Record<string, unknown> {
+  const view = toView(row);
+  const redact = (v: string | null) => (v === null ? null : "[REDACTED]");
+  const headers = { ...(row.headers ?? {}) };
+  for (const name of Object.keys(row.secretMasks.headers)) headers[name] = "[REDACTED]";
+  return {
+    ...view,
+    apiKey: redact(view.apiKey),
+    apiSecret: redact(view.apiSecret),
+    password: redact(view.password),
+    token: redact(view.token),
+    clientSecret: redact(view.clientSecret),
+    headers: view.headers === null ? null : headers,
+  };
+}
+
+export function toScheduleEntry(row: IntegrationRow): ScheduleEntry {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    type: row.type as ScheduleEntry["type"],
+    status: row.status as Status,
+    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
+    version: row.version,
+  };
+}
+
+export function toTestView(row: ConnectionTestRow): ConnectionTestView {
+  return {
+    id: row.id,
+    integrationId: row.integrationId,
+    status: row.status as ConnectionTestView["status"],
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt.toISOString(),
+    completedAt: iso(row.completedAt),
+    result: (row.result as ProbeResult | null) ?? null,
+  };
+}

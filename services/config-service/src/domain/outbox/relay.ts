@@ -1,0 +1,159 @@
+import type { EventProducer, OutgoingMessage } from "@hip/events";
+import { sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { type Db, withSystem } from "../../db/client.ts";
+import type { PgNotifications } from "../../db/notifications.ts";
+import { OUTBOX_CHANNEL } from "./enqueue.ts";
+
+export interface RelayOptions {
+  db: Db;
+  producer: Pick<EventProducer, "sendBatch">;
+  notifications: PgNotifications | null;
+  logger: Logger;
+  pollMs: number;
+  batchSize: number;
+  /** Test hook: die between publish and mark, to prove at-least-once delivery. */
+  crashAfterPublish?: boolean;
+  /** Published rows older than this are deleted (consumers dedupe within it). */
+  retentionMs?: number;
+}
+
+type ClaimedRow = {
+  id: string;
+  integration_id: string;
+  topic: string;
+  payload: Record<string, unknown>;
+};
+
+/**
+ * Publishes committed outbox rows to Kafka, at least once, in sequence order per integration.
+ * Two replicas are safe: a relay transaction takes a transaction-scoped advisory lock per integration (so one
+ * integration's rows are only ever published by one relay at a time, in order) and locks the rows it claims
+ * (FOR UPDATE SKIP LOCKED). It publishes, then marks the rows published and commits; a crash in between
+ * re-publishes the same event ids, which consumers dedupe. Wakes on NOTIFY at commit; polls as a fallback.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private lastCleanup = 0;
+  private failures = 0;
+  private readonly opts: RelayOptions;
+  private readonly onNotify = () => this.kick();
+
+  constructor(opts: RelayOptions) {
+    this.opts = opts;
+  }
+
+  start(): void {
+    this.opts.notifications?.on(OUTBOX_CHANNEL, this.onNotify);
+    this.opts.notifications?.on("reconnected", this.onNotify);
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
+    this.kick();
+  }
+
+  /** Drains now; concurrent kicks coalesce into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.drainOnce()) > 0) {
+        // keep going while there is a backlog
+      }
+      this.failures = 0;
+      await this.cleanup();
+    } catch (err) {
+      this.failures++;
+      this.opts.logger.error({ err, failures: this.failures }, "outbox relay pass failed");
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** this.failures, 5000)));
+      this.again = true;
+    }
+  }
+
+  /** One claim-publish-mark transaction. Returns how many rows were published. */
+  async drainOnce(): Promise<number> {
+    const { db, batchSize } = this.opts;
+    return withSystem(db, async (tx) => {
+      const claimed = await tx.execute<ClaimedRow>(sql`
+        with heads as materialized (
+          select integration_id from config.outbox
+          where published_at is null
+          group by integration_id
+          order by min(position)
+          limit ${batchSize}
+        ), mine as materialized (
+          select integration_id from heads
+          where pg_try_advisory_xact_lock(hashtextextended(integration_id::text, 7001))
+        )
+        select o.id, o.integration_id, o.topic, o.payload
+        from config.outbox o join mine using (integration_id)
+        where o.published_at is null
+        order by o.integration_id, o.sequence
+        limit ${batchSize}
+        for update of o skip locked`);
+      const rows = claimed.rows;
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, OutgoingMessage[]>();
+      for (const row of rows) {
+        const list = byTopic.get(row.topic) ?? [];
+        list.push({ key: row.integration_id, value: row.payload, headers: { "ce-id": row.id } });
+        byTopic.set(row.topic, list);
+      }
+      await this.opts.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      if (this.opts.crashAfterPublish) process.kill(process.pid, "SIGKILL");
+      const ids = rows.map((r) => r.id);
+      await tx.execute(
+        sql`update config.outbox set published_at = now(), attempts = attempts + 1
+            where id in (${sql.join(
+              ids.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`,
+      );
+      return rows.length;
+    });
+  }
+
+  private async cleanup(): Promise<void> {
+    const retention = this.opts.retentionMs ?? 7 * 24 * 3600_000;
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    await withSystem(this.opts.db, (tx) =>
+      tx.execute(
+        sql`delete from config.outbox where published_at < now() - make_interval(secs => ${retention / 1000})`,
+      ),
+    );
+  }
+
+  /** Number of committed, unpublished rows (readiness/metrics). */
+  async backlog(): Promise<number> {
+    const res = await withSystem(this.opts.db, (tx) =>
+      tx.execute<{ n: string }>(
+        sql`select count(*)::text as n from config.outbox where published_at is null`,
+      ),
+    );
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
+  /** Stops waking up and waits for the pass in flight (its rows are either marked or re-published later). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.opts.notifications?.off(OUTBOX_CHANNEL, this.onNotify);
+    this.opts.notifications?.off("reconnected", this.onNotify);
+    await this.running;
+  }
+}

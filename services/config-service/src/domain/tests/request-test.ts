@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { withTenant } from "../../db/client.ts";
+import { type ConnectionTestRow, connectionTests, integrations } from "../../db/schema.ts";
+import { appendAudit } from "../audit/append.ts";
+import type { Actor, DomainDeps } from "../context.ts";
+import { lockIntegration } from "../integrations/shared.ts";
+import { enqueueEvents } from "../outbox/enqueue.ts";
+
+export const TEST_DONE_CHANNEL = "config_test_done";
+
+/** How long a request waits for its probe: timeout x (retries + 1) + 2 s, capped (30 s by default). */
+export function testWaitMs(timeout: number, retryAttempts: number, maxMs: number): number {
+  return Math.min(timeout * (retryAttempts + 1) + 2000, maxMs);
+}
+
+/** Inserts a PENDING test and its `integration.test_requested` event in one transaction. */
+export async function requestConnectionTest(args: {
+  deps: DomainDeps;
+  actor: Actor;
+  id: string;
+  maxWaitMs: number;
+}): Promise<{ test: ConnectionTestRow; waitMs: number }> {
+  const { deps, actor, id } = args;
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const row = await lockIntegration(tx, actor.tenantId, id);
+    const now = new Date();
+    const waitMs = testWaitMs(row.timeout, row.retryAttempts, args.maxWaitMs);
+    const [test] = await tx
+      .insert(connectionTests)
+      .values({
+        id: randomUUID(),
+        tenantId: row.tenantId,
+        integrationId: row.id,
+        status: "PENDING",
+        requestedBy: actor.sub,
+        requestedAt: now,
+      })
+      .returning();
+    if (!test) throw new Error("insert returned no row");
+    await tx
+      .update(integrations)
+      .set({ eventSeq: row.eventSeq + 1 })
+      .where(eq(integrations.id, row.id));
+    await enqueueEvents(
+      tx,
+      [
+        {
+          topic: deps.topics.config,
+          type: "integration.test_requested",
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          sequence: row.eventSeq + 1,
+          data: { testId: test.id, integrationId: row.id, requestedBy: actor.sub, waitMs },
+        },
+      ],
+      now,
+    );
+    await appendAudit(
+      tx,
+      {
+        tenantId: row.tenantId,
+        entityId: row.id,
+        action: "test",
+        actor: actor.sub,
+        before: null,
+        after: { testId: test.id, waitMs },
+        requestId: actor.requestId,
+        clientIp: actor.ip,
+      },
+      now,
+    );
+    return { test, waitMs };
+  });
+}

@@ -1,0 +1,70 @@
+import {
+  authEnv,
+  baseEnv,
+  databaseEnv,
+  devDefault,
+  envBool,
+  kafkaEnv,
+  parseEnv,
+  redisEnv,
+} from "@hip/service-kit";
+import { z } from "zod";
+
+/** Dev-only key ring (same value as deploy/dev.env); refused when NODE_ENV=production. */
+const DEV_CREDENTIALS_KEYS = "dev1:ZGV2LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA=";
+
+export const configEnvShape = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...redisEnv,
+  ...authEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  /** Comma list of `<keyId>:<base64 32 bytes>`; the last key encrypts, every key decrypts. */
+  CREDENTIALS_KEYS: z.string().optional(),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(262_144),
+  OUTBOX_RELAY_ENABLED: envBool.default(true),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** Test hook for crash-safety tests: SIGKILL the process after the first publish, before marking. */
+  OUTBOX_CRASH_AFTER_PUBLISH: envBool.default(false),
+  STATUS_CONSUMER_ENABLED: envBool.default(true),
+  /** Upper bound of how long POST /configs/:id/test waits for the probe result before answering 202. */
+  TEST_WAIT_MAX_MS: z.coerce.number().int().min(0).max(120_000).default(30_000),
+};
+
+export type ConfigEnv = Omit<
+  ReturnType<typeof parseEnv<typeof configEnvShape>>,
+  "CREDENTIALS_KEYS" | "JWT_SECRET"
+> & {
+  CREDENTIALS_KEYS: string;
+  JWT_SECRET: string | undefined;
+};
+
+/** Parses the config-service env once; dev defaults for secrets apply outside production only. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): ConfigEnv {
+  const env = parseEnv(configEnvShape, source);
+  if (env.NODE_ENV === "production" && env.OUTBOX_CRASH_AFTER_PUBLISH) {
+    throw new Error("OUTBOX_CRASH_AFTER_PUBLISH is a test hook and is refused in production");
+  }
+  const hasRsa = Boolean(env.JWT_PUBLIC_KEY || env.JWT_JWKS_URL);
+  return {
+    ...env,
+    CREDENTIALS_KEYS: devDefault(
+      env.CREDENTIALS_KEYS,
+      env.NODE_ENV,
+      DEV_CREDENTIALS_KEYS,
+      "CREDENTIALS_KEYS",
+    ),
+    JWT_SECRET: hasRsa
+      ? env.JWT_SECRET
+      : devDefault(
+          env.JWT_SECRET,
+          env.NODE_ENV,
+          "hip-dev-only-jwt-secret-not-for-production-use",
+          "JWT_SECRET",
+        ),
+  };
+}

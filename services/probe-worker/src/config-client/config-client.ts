@@ -1,0 +1,81 @@
+import { ConnectionSpec, ScheduleList } from "@hip/contracts";
+import type { ServiceTokenProvider } from "./service-token.ts";
+
+/** A config-service call that failed for a reason other than "not found"; jobs retry these. */
+export class ConfigServiceError extends Error {
+  override name = "ConfigServiceError";
+  readonly status: number | null;
+  constructor(message: string, status: number | null) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface ConfigClientOptions {
+  baseUrl: string;
+  token: ServiceTokenProvider;
+  timeoutMs?: number;
+}
+
+/**
+ * Client of the config service's internal endpoints. Response bodies are parsed with the shared zod schemas;
+ * errors never carry a body (a connection spec holds decrypted secrets and must never reach a log).
+ */
+export class ConfigClient {
+  private readonly baseUrl: string;
+  private readonly token: ServiceTokenProvider;
+  private readonly timeoutMs: number;
+
+  constructor(opts: ConfigClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  /** The decrypted spec, or null when the integration no longer exists (404). */
+  async getConnectionSpec(integrationId: string): Promise<ConnectionSpec | null> {
+    const res = await this.get(`/internal/integrations/${encodeURIComponent(integrationId)}/connection-spec`);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    const body = await this.json(res, "connection spec");
+    const parsed = ConnectionSpec.safeParse(body);
+    if (!parsed.success) throw new ConfigServiceError("connection spec did not match its schema", res.status);
+    return parsed.data;
+  }
+
+  async listSchedules(cursor: string | null, limit: number): Promise<ScheduleList> {
+    const qs = new URLSearchParams({ limit: String(limit) });
+    if (cursor) qs.set("cursor", cursor);
+    const res = await this.get(`/internal/integrations/schedules?${qs.toString()}`);
+    const body = await this.json(res, "schedule list");
+    const parsed = ScheduleList.safeParse(body);
+    if (!parsed.success) throw new ConfigServiceError("schedule list did not match its schema", res.status);
+    return parsed.data;
+  }
+
+  private async get(path: string): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${this.token()}`, accept: "application/json" },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : "request failed";
+      throw new ConfigServiceError(`config service unreachable: ${why}`, null);
+    }
+  }
+
+  private async json(res: Response, what: string): Promise<unknown> {
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new ConfigServiceError(`config service answered ${res.status} for the ${what}`, res.status);
+    }
+    try {
+      return await res.json();
+    } catch {
+      throw new ConfigServiceError(`config service sent an unreadable ${what}`, res.status);
+    }
+  }
+}

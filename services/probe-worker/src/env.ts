@@ -1,0 +1,55 @@
+import { authEnv, baseEnv, EnvError, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
+import { z } from "zod";
+import { parseAllowedCidrs } from "./probes/index.ts";
+
+const ms = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/** The probe worker's whole configuration, parsed once at start-up (fails fast naming every bad variable). */
+export const probeWorkerEnv = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...authEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3004),
+  KAFKA_CLIENT_ID: z.string().default("probe-worker"),
+  CONFIG_SERVICE_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:3001"),
+  /** Production: the service token for the config service's internal endpoints. Dev mints one instead. */
+  CONFIG_SERVICE_TOKEN: z.string().min(1).optional(),
+  /** Comma-separated CIDRs the SSRF guard lets probes reach although they are private/loopback/reserved. */
+  PROBE_ALLOWED_CIDRS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedCidrs(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : "invalid CIDR list" });
+        return z.NEVER;
+      }
+    }),
+  PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(50),
+  SPEC_CACHE_TTL_MS: ms(5_000),
+  RESYNC_INTERVAL_MS: ms(600_000, 1_000),
+  RESYNC_ON_START: envBool.default(true),
+  RESYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+  /** How often each process checks that the "schedules synced" marker still exists (Redis flush detection). */
+  MARKER_CHECK_INTERVAL_MS: ms(15_000, 100),
+  /** BullMQ lock per active job; a crashed worker's jobs are recovered after it expires. */
+  LOCK_DURATION_MS: ms(30_000, 1_000),
+  STALLED_INTERVAL_MS: ms(15_000, 500),
+  /** How long a SIGTERM waits for in-flight probes before leaving them to stalled-job recovery. */
+  DRAIN_TIMEOUT_MS: ms(10_000, 100),
+};
+
+export type ProbeWorkerEnv = z.infer<z.ZodObject<typeof probeWorkerEnv>>;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): ProbeWorkerEnv {
+  const env = parseEnv(probeWorkerEnv, source);
+  // Production holds no signing key: the service token must be supplied (dev mints its own).
+  if (env.NODE_ENV === "production" && !env.CONFIG_SERVICE_TOKEN) {
+    throw new EnvError(
+      "Invalid environment configuration:\n  - CONFIG_SERVICE_TOKEN: required when NODE_ENV=production",
+    );
+  }
+  return env;
+}

@@ -1,0 +1,144 @@
+import {
+  ConnectionTestJob,
+  type ConnectionSpec,
+  HealthCheckJob,
+  type JobName,
+  type ProbeResult,
+  schedulerId,
+} from "@hip/contracts";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import type { ConfigClient } from "../config-client/config-client.ts";
+import { desiredSchedule } from "../domain/desired-schedule.ts";
+import { manualProbeEventId, scheduledProbeEventId } from "../domain/event-id.ts";
+import type { ScheduleManager } from "../domain/schedules.ts";
+import type { SpecCache } from "../domain/spec-cache.ts";
+import type { StatusPublisher } from "../domain/status-publisher.ts";
+import type { Metrics } from "../metrics.ts";
+import type { ProbeOutcome } from "../probes/index.ts";
+import { scheduledAtOf } from "./scheduled-at.ts";
+
+export interface ProbeJobDeps {
+  client: ConfigClient;
+  specs: SpecCache;
+  schedules: ScheduleManager;
+  publisher: StatusPublisher;
+  probe: (spec: ConnectionSpec) => Promise<ProbeOutcome>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export type ProbeJobResult =
+  | { outcome: "published"; eventId: string; success: boolean }
+  | { outcome: "skipped"; reason: string };
+
+interface Work {
+  integrationId: string;
+  tenantId: string;
+  trigger: ProbeResult["trigger"];
+  testId: string | null;
+  scheduledAt: number | null;
+  eventId: string;
+}
+
+function describe(job: Job): Work {
+  const name = job.name as JobName;
+  if (name === "connection-test") {
+    const data = ConnectionTestJob.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError("connection-test job payload is invalid");
+    return {
+      ...data.data,
+      trigger: "manual",
+      scheduledAt: null,
+      eventId: manualProbeEventId(data.data.testId),
+    };
+  }
+  if (name === "health-check") {
+    const data = HealthCheckJob.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError("health-check job payload is invalid");
+    const scheduledAt = scheduledAtOf(job) ?? job.timestamp;
+    const key = job.repeatJobKey ?? schedulerId(data.data.integrationId);
+    return {
+      integrationId: data.data.integrationId,
+      tenantId: data.data.tenantId,
+      trigger: "scheduled",
+      testId: null,
+      scheduledAt,
+      eventId: scheduledProbeEventId(key, scheduledAt),
+    };
+  }
+  throw new UnrecoverableError(`unknown job name ${job.name}`);
+}
+
+/**
+ * One check: fetch the decrypted spec (cached briefly), probe, publish integration.probe_completed. Failures
+ * of our own infrastructure (config service, Kafka) throw, so BullMQ retries the job; the event id is derived
+ * from the job, so a retry republishes the same event. Probe failures are results, not job failures.
+ */
+export function createProbeProcessor(deps: ProbeJobDeps) {
+  return async (job: Job): Promise<ProbeJobResult> => {
+    const work = describe(job);
+    const name = job.name;
+    if (work.scheduledAt !== null && job.attemptsMade === 0) {
+      const startedAt = job.processedOn ?? Date.now();
+      deps.metrics.drift.observe(Math.max(0, startedAt - work.scheduledAt) / 1000);
+    }
+    const spec = await deps.specs.get(work.integrationId, (id) => deps.client.getConnectionSpec(id));
+    if (!spec) {
+      // The integration is gone: its schedule must go too, and nobody is waiting for a result.
+      if (work.trigger === "scheduled") await deps.schedules.removeGone(work.integrationId);
+      deps.metrics.jobs.inc({ name, outcome: "skipped" });
+      return { outcome: "skipped", reason: "integration not found" };
+    }
+    if (work.trigger === "scheduled") {
+      const skip = await reconcileSchedule(deps, spec, job);
+      if (skip) {
+        deps.metrics.jobs.inc({ name, outcome: "skipped" });
+        return { outcome: "skipped", reason: skip };
+      }
+    }
+    const outcome = await deps.probe(spec);
+    const result: ProbeResult = {
+      ...outcome,
+      integrationId: spec.id,
+      tenantId: spec.tenantId,
+      testId: work.testId,
+      trigger: work.trigger,
+      integrationType: spec.type,
+      scheduledAt: work.scheduledAt === null ? null : new Date(work.scheduledAt).toISOString(),
+      checkedAt: new Date().toISOString(),
+    };
+    await deps.publisher.publish(work.eventId, result);
+    const labels = { type: spec.type, probe: outcome.probe };
+    deps.metrics.checks.inc({
+      ...labels,
+      result: outcome.success ? "success" : "failure",
+      trigger: work.trigger,
+    });
+    deps.metrics.latency.observe(labels, outcome.latencyMs / 1000);
+    deps.metrics.jobs.inc({ name, outcome: "published" });
+    return { outcome: "published", eventId: work.eventId, success: outcome.success };
+  };
+}
+
+/**
+ * The spec is the freshest truth about the integration. A scheduled check for an integration that is no longer
+ * eligible (an event not applied yet, or lost with a Redis flush) fixes the schedule instead of probing.
+ */
+async function reconcileSchedule(deps: ProbeJobDeps, spec: ConnectionSpec, job: Job): Promise<string | null> {
+  const desired = desiredSchedule(spec);
+  const data = job.data as HealthCheckJob;
+  if (desired === "present" && data.intervalSeconds === spec.healthCheck.intervalSeconds) return null;
+  if (desired === "keep") return null;
+  await deps.schedules.applySnapshot(
+    {
+      integrationId: spec.id,
+      tenantId: spec.tenantId,
+      desired,
+      intervalSeconds: spec.healthCheck.intervalSeconds,
+    },
+    spec.version,
+  );
+  deps.logger.info({ integrationId: spec.id, desired }, "schedule reconciled from the connection spec");
+  return desired === "absent" ? "integration is not eligible for health checks" : null;
+}

@@ -1,0 +1,114 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export interface MetricsSources {
+  jobCounts: () => Promise<Record<string, number>>;
+  schedulerCount: () => Promise<number>;
+}
+
+/** The worker's Prometheus metrics, on a registry of its own (several workers can live in one test process). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "probe_worker_" });
+  let sources: MetricsSources | null = null;
+  const lagByPartition = new Map<string, number>();
+
+  const checks = new Counter({
+    name: "probe_checks_total",
+    help: "Probe checks completed, by result (success|failure), integration type, probe kind and trigger",
+    labelNames: ["result", "type", "probe", "trigger"] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "probe_latency_seconds",
+    help: "Probe latency (last attempt, end to end) by integration type and probe kind",
+    labelNames: ["type", "probe"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const drift = new Histogram({
+    name: "probe_schedule_drift_seconds",
+    help: "Delay between a scheduled check's due time and the moment a worker started it",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const jobs = new Counter({
+    name: "probe_jobs_total",
+    help: "Jobs processed, by job name and outcome (published|skipped|failed)",
+    labelNames: ["name", "outcome"] as const,
+    registers: [registry],
+  });
+  const configEvents = new Counter({
+    name: "probe_config_events_total",
+    help: "Config events handled, by type and outcome",
+    labelNames: ["type", "outcome"] as const,
+    registers: [registry],
+  });
+  const deadLetters = new Counter({
+    name: "probe_config_dead_letters_total",
+    help: "Config messages sent to the dead-letter topic (unparseable)",
+    registers: [registry],
+  });
+  const resyncs = new Counter({
+    name: "probe_resyncs_total",
+    help: "Schedule resyncs, by reason",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const resyncChanges = new Counter({
+    name: "probe_resync_changes_total",
+    help: "Scheduler changes made by resyncs (upserted|removed|orphan_removed)",
+    labelNames: ["change"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "probe_queue_jobs",
+    help: "Jobs in the probe queue by state",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      if (!sources) return;
+      const counts = await sources.jobCounts();
+      for (const state of ["waiting", "active", "delayed", "prioritized", "failed", "paused"]) {
+        this.set({ state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: "probe_schedulers",
+    help: "Health-check job schedulers in Redis",
+    registers: [registry],
+    async collect() {
+      if (sources) this.set(await sources.schedulerCount());
+    },
+  });
+  new Gauge({
+    name: "probe_config_consumer_lag",
+    help: "Messages behind the end of the config topic, summed over this process's partitions",
+    registers: [registry],
+    collect() {
+      let sum = 0;
+      for (const lag of lagByPartition.values()) sum += lag;
+      this.set(sum);
+    },
+  });
+
+  return {
+    registry,
+    checks,
+    latency,
+    drift,
+    jobs,
+    configEvents,
+    deadLetters,
+    resyncs,
+    resyncChanges,
+    setSources(s: MetricsSources) {
+      sources = s;
+    },
+    recordLag(topic: string, partition: number, lag: number) {
+      lagByPartition.set(`${topic}:${partition}`, lag);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,84 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { buildServiceApp, type Logger, type ReadinessCheck, registerAuth } from "@hip/service-kit";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type pg from "pg";
+import type { StreamHub } from "./domain/stream/hub.ts";
+import type { StatsEnv } from "./env.ts";
+import type { StatsMetrics } from "./metrics/metrics.ts";
+import type { GaugeSources } from "./metrics/refresh.ts";
+import { metricsRoutes } from "./routes/metrics.routes.ts";
+import { statsRoutes } from "./routes/stats.routes.ts";
+import { streamRoutes } from "./routes/stream.routes.ts";
+
+export interface AppDeps {
+  env: Pick<
+    StatsEnv,
+    | "JWT_SECRET"
+    | "JWT_PUBLIC_KEY"
+    | "JWT_JWKS_URL"
+    | "JWT_ISSUER"
+    | "JWT_AUDIENCE"
+    | "SSE_HEARTBEAT_MS"
+    | "METRICS_TOP_TENANTS"
+  >;
+  logger: Logger;
+  pool: pg.Pool;
+  metrics: StatsMetrics;
+  hub: StreamHub;
+  readiness?: Record<string, ReadinessCheck>;
+  lag?: GaugeSources["lag"];
+}
+
+export const API_PREFIX = "/api/integration";
+
+/** Builds the HTTP app without listening (tests use app.inject or listen on port 0). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = buildServiceApp({
+    name: "stats-service",
+    logger: deps.logger,
+    readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
+  });
+  await registerAuth(app, {
+    secret: deps.env.JWT_SECRET,
+    publicKey: deps.env.JWT_PUBLIC_KEY,
+    jwksUrl: deps.env.JWT_JWKS_URL,
+    issuer: deps.env.JWT_ISSUER,
+    audience: deps.env.JWT_AUDIENCE,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "stats-service",
+        version: "1.0.0",
+        description: "Integration health read model and stats API",
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(
+    async (api) => {
+      await statsRoutes(api, { pool: deps.pool });
+      await streamRoutes(api, {
+        hub: deps.hub,
+        metrics: deps.metrics,
+        heartbeatMs: deps.env.SSE_HEARTBEAT_MS,
+      });
+    },
+    { prefix: API_PREFIX },
+  );
+  await metricsRoutes(app, {
+    sources: {
+      pool: deps.pool,
+      metrics: deps.metrics,
+      topTenants: deps.env.METRICS_TOP_TENANTS,
+      ...(deps.lag ? { lag: deps.lag } : {}),
+    },
+  });
+  return app;
+}

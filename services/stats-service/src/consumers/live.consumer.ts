@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { AnyEvent, topicNames } from "@hip/contracts";
+import type { EventBus, EventConsumer } from "@hip/events";
+import { z } from "zod";
+import type { StreamHub } from "../domain/stream/hub.ts";
+
+/**
+ * Never fails to parse: malformed events are the projection consumer's to dead-letter. Without this every
+ * replica's live consumer would dead-letter the same message again.
+ */
+const Lenient = z.unknown().transform((v) => AnyEvent.safeParse(v));
+
+/**
+ * Feeds this replica's SSE hub. A unique group per replica (starting at the live end), so each replica receives
+ * ALL events, whichever replica owns the projection partitions. These groups hold no state worth keeping;
+ * Kafka expires their offsets after offsets.retention.minutes.
+ */
+export async function createLiveConsumer(o: {
+  bus: EventBus;
+  hub: StreamHub;
+  topicPrefix: string;
+}): Promise<EventConsumer<typeof Lenient>> {
+  const topics = topicNames(o.topicPrefix);
+  const groupId = `${o.topicPrefix}stats-service.live.${hostname()}.${randomBytes(4).toString("hex")}`;
+  return o.bus.consumer({
+    groupId,
+    topics: [topics.config, topics.status],
+    schema: Lenient,
+    deadLetterTopic: topics.deadLetter,
+    fromBeginning: false,
+    handleBatch: async (items) => {
+      for (const i of items) if (i.event.success) o.hub.publishEvent(i.event.data);
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { AnyEvent, topicNames } from "@hip/contracts";
+import type { EventBus, EventConsumer } from "@hip/events";
+import type { Logger } from "pino";
+import type pg from "pg";
+import { applyEvents, type RetentionDays } from "../domain/projection/apply-events.ts";
+import type { StatsMetrics } from "../metrics/metrics.ts";
+
+export function projectionGroupId(prefix: string): string {
+  return `${prefix}stats-service.projection`;
+}
+
+export interface ProjectionConsumerOptions {
+  bus: EventBus;
+  pool: pg.Pool;
+  metrics: StatsMetrics;
+  logger: Logger;
+  topicPrefix: string;
+  retention: RetentionDays;
+  /** Defaults to the projection group; `rebuild` passes a fresh one. */
+  groupId?: string;
+  /** After each committed batch (benchmarks measure event-to-read-model latency here). */
+  onApplied?: (info: { applied: number; duplicates: number; events: AnyEvent[] }) => void;
+}
+
+/**
+ * The read-model projection: config + status topics, one consumer group, each fetched batch applied in one
+ * Postgres transaction. Malformed events go to the dead-letter topic (EventConsumer) and never block a partition.
+ */
+export async function createProjectionConsumer(
+  o: ProjectionConsumerOptions,
+): Promise<EventConsumer<typeof AnyEvent>> {
+  const topics = topicNames(o.topicPrefix);
+  return o.bus.consumer({
+    groupId: o.groupId ?? projectionGroupId(o.topicPrefix),
+    topics: [topics.config, topics.status],
+    schema: AnyEvent,
+    deadLetterTopic: topics.deadLetter,
+    fromBeginning: true,
+    handleBatch: async (items) => {
+      const end = o.metrics.batchDuration.startTimer();
+      const result = await applyEvents({
+        pool: o.pool,
+        events: items.map((i) => i.event),
+        retention: o.retention,
+      });
+      end();
+      const now = Date.now();
+      for (const i of items) {
+        if (result.applied > 0)
+          o.metrics.applyLag.observe(Math.max(0, (now - Date.parse(i.event.time)) / 1000));
+      }
+      o.metrics.eventsDuplicate.inc(result.duplicates);
+      const byType = new Map<string, number>();
+      for (const i of items) byType.set(i.event.type, (byType.get(i.event.type) ?? 0) + 1);
+      if (result.applied > 0) {
+        for (const [type, n] of byType) o.metrics.eventsApplied.inc({ type }, n);
+      }
+      for (const p of result.probes) {
+        o.metrics.checks.inc({
+          type: p.data.integrationType,
+          result: p.data.success ? "success" : "failure",
+        });
+        o.metrics.checkLatency.observe({ type: p.data.integrationType }, p.data.latencyMs / 1000);
+      }
+      o.onApplied?.({
+        applied: result.applied,
+        duplicates: result.duplicates,
+        events: items.map((i) => i.event),
+      });
+    },
+    onDeadLetter: ({ topic }) => o.metrics.deadLetters.inc({ topic }),
+  });
+}

@@ -1,0 +1,214 @@
+import type { AnyEvent, IntegrationProbeCompleted, IntegrationType } from "@hip/contracts";
+import type pg from "pg";
+import { inTransaction } from "../../db/client.ts";
+import {
+  type AppliedSequences,
+  applyConfigState,
+  applyProbe,
+  blankRow,
+  type IntegrationRow,
+  isConfigState,
+  isCounted,
+} from "./reducer.ts";
+import { tryApplyProbeBatch } from "./probe-fast-path.ts";
+import { DAY_MS, RollupBatch } from "./rollups.ts";
+import {
+  claimEvents,
+  lockIntegrationRows,
+  writeChecks,
+  writeIntegrationRows,
+  writeSequences,
+} from "./sql.ts";
+import { SqlBatch } from "./sql-batch.ts";
+
+export interface RetentionDays {
+  raw: number;
+  minute: number;
+  hour: number;
+}
+
+export interface ApplyResult {
+  /** Events applied for the first time. */
+  applied: number;
+  /** Events already applied before (redelivery or replay) and skipped. */
+  duplicates: number;
+  probes: IntegrationProbeCompleted[];
+  newestEventAt: string | null;
+}
+
+/**
+ * Applies one consumed batch in ONE transaction: dedupe by event id (processed_events, ON CONFLICT DO NOTHING),
+ * lock the affected current-view rows, fold the events in memory, then write rows, counters, raw checks and
+ * roll-ups. Either all of a batch lands or none does, and a redelivered batch changes nothing.
+ */
+export async function applyEvents(args: {
+  pool: pg.Pool;
+  events: AnyEvent[];
+  retention: RetentionDays;
+  now?: number;
+}): Promise<ApplyResult> {
+  const now = args.now ?? Date.now();
+  const unique = new Map<string, AnyEvent>();
+  for (const e of args.events) {
+    // test_requested changes nothing here: the status_changed(TESTING) that follows it does.
+    if (e.type !== "integration.test_requested" && !unique.has(e.id)) unique.set(e.id, e);
+  }
+  const candidates = [...unique.values()];
+  const empty: ApplyResult = { applied: 0, duplicates: 0, probes: [], newestEventAt: null };
+  if (candidates.length === 0) return empty;
+
+  const probesOnly = candidates.filter((e) => e.type === "integration.probe_completed");
+  if (probesOnly.length === candidates.length) {
+    // Fast path: nothing to lock or gate, one round trip (falls through when any id was seen before).
+    if (await tryApplyProbeBatch({ pool: args.pool, probes: probesOnly, retention: args.retention, now })) {
+      const newest = probesOnly.reduce((m, e) => Math.max(m, Date.parse(e.time)), 0);
+      return {
+        applied: probesOnly.length,
+        duplicates: 0,
+        probes: probesOnly,
+        newestEventAt: new Date(newest).toISOString(),
+      };
+    }
+  }
+
+  // Placeholders for every subject of the batch (harmless for duplicates: their rows already exist).
+  const placeholders = new Map<string, { tenantId: string; type: IntegrationType }>();
+  for (const e of candidates) {
+    if (!placeholders.has(e.subject)) placeholders.set(e.subject, { tenantId: e.tenantid, type: typeOf(e) });
+  }
+
+  // Five round trips per batch: BEGIN, claim (dedupe + placeholders), lock + read, one write statement, COMMIT.
+  return inTransaction(args.pool, async (client) => {
+    const fresh = await claimEvents(
+      client,
+      candidates.map((e) => e.id),
+      placeholders,
+    );
+    const todo = candidates.filter((e) => fresh.has(e.id));
+    const result: ApplyResult = { ...empty, duplicates: candidates.length - todo.length };
+    if (todo.length === 0) return result;
+
+    const ids = [...new Set(todo.map((e) => e.subject))].sort();
+    const { rows, sequences } = await lockIntegrationRows(client, ids);
+    const before = new Map([...rows].map(([id, r]) => [id, isCounted(r) ? countKey(r) : null]));
+
+    const configState = todo.filter(isConfigState).sort((x, y) => x.sequence - y.sequence);
+    const touchedSeqs = new Map<string, AppliedSequences>();
+    for (const e of configState) {
+      const row = rows.get(e.subject) ?? blankRow(e.subject, e.tenantid, typeOf(e));
+      rows.set(e.subject, row);
+      const key = `${e.subject}|${e.source}`;
+      const seq: AppliedSequences = sequences.get(key) ?? {
+        sequence: e.sequence,
+        snapshotSequence: null,
+        statusSequence: null,
+      };
+      sequences.set(key, seq);
+      if (applyConfigState(row, seq, e)) touchedSeqs.set(key, seq);
+    }
+    const rollups = new RollupBatch(now - args.retention.minute * DAY_MS, now - args.retention.hour * DAY_MS);
+    const lastSynced = new Map<string, string>();
+    for (const e of todo) {
+      if (e.type !== "integration.probe_completed") continue;
+      const row = rows.get(e.subject);
+      if (row) applyProbe(row, e);
+      rollups.add(e);
+      result.probes.push(e);
+      if (e.data.success) {
+        const prev = lastSynced.get(e.tenantid);
+        if (!prev || Date.parse(e.data.checkedAt) > Date.parse(prev))
+          lastSynced.set(e.tenantid, e.data.checkedAt);
+      }
+    }
+
+    const b = new SqlBatch();
+    writeIntegrationRows(
+      b,
+      ids.flatMap((id) => rows.get(id) ?? []),
+    );
+    writeSequences(b, touchedSeqs);
+    writeCounts(b, before, rows);
+    writeChecks(
+      b,
+      result.probes.filter((p) => Date.parse(p.data.checkedAt) >= now - args.retention.raw * DAY_MS),
+    );
+    rollups.write(b);
+    if (lastSynced.size > 0) {
+      const tenants = [...lastSynced.keys()].sort();
+      b.add(
+        `INSERT INTO stats.tenant_state AS t (tenant_id, last_synced_at)
+         SELECT * FROM unnest(${b.p(tenants, "text[]")}, ${b.p(
+           tenants.map((t) => lastSynced.get(t)),
+           "timestamptz[]",
+         )})
+         ON CONFLICT (tenant_id) DO UPDATE
+         SET last_synced_at = GREATEST(t.last_synced_at, excluded.last_synced_at)`,
+      );
+    }
+    const newest = todo.reduce((m, e) => Math.max(m, Date.parse(e.time)), 0);
+    result.newestEventAt = new Date(newest).toISOString();
+    result.applied = todo.length;
+    b.add(
+      `INSERT INTO stats.projection_state AS t (id, newest_event_at, events_applied, updated_at)
+       VALUES (1, ${b.p(result.newestEventAt, "timestamptz")}, ${b.p(todo.length, "int8")}, now())
+       ON CONFLICT (id) DO UPDATE SET newest_event_at = GREATEST(t.newest_event_at, excluded.newest_event_at),
+         events_applied = t.events_applied + excluded.events_applied, updated_at = now()`,
+    );
+    await client.query(b.text(), b.params);
+    return result;
+  });
+}
+
+function typeOf(e: AnyEvent): IntegrationType {
+  switch (e.type) {
+    case "integration.created":
+    case "integration.updated":
+      return e.data.integration.type;
+    case "integration.deleted":
+      return e.data.integrationType;
+    case "integration.probe_completed":
+      return e.data.integrationType;
+    default:
+      return "API";
+  }
+}
+
+function countKey(r: IntegrationRow): string {
+  return JSON.stringify([r.tenantId, r.status, r.type]);
+}
+
+/** Incremental per-tenant counts: each touched row leaves its old (tenant, status, type) cell and joins its new one. */
+function writeCounts(
+  b: SqlBatch,
+  before: Map<string, string | null>,
+  rows: Map<string, IntegrationRow>,
+): void {
+  const delta = new Map<string, number>();
+  for (const [id, row] of rows) {
+    const was = before.get(id) ?? null;
+    const now = isCounted(row) ? countKey(row) : null;
+    if (was === now) continue;
+    if (was) delta.set(was, (delta.get(was) ?? 0) - 1);
+    if (now) delta.set(now, (delta.get(now) ?? 0) + 1);
+  }
+  const cells = [...delta.entries()].filter(([, d]) => d !== 0).sort(([x], [y]) => (x < y ? -1 : 1));
+  if (cells.length === 0) return;
+  const parts = cells.map(([k]) => JSON.parse(k) as [string, string, string]);
+  b.add(
+    `INSERT INTO stats.tenant_counts AS t (tenant_id, status, type, n)
+     SELECT * FROM unnest(${b.p(
+       parts.map((p) => p[0]),
+       "text[]",
+     )}, ${b.p(
+       parts.map((p) => p[1]),
+       "text[]",
+     )}, ${b.p(
+       parts.map((p) => p[2]),
+       "text[]",
+     )}, ${b.p(
+       cells.map(([, d]) => d),
+       "int[]",
+     )})
+     ON CONFLICT (tenant_id, status, type) DO UPDATE SET n = t.n + excluded.n`,
+  );
+}

@@ -1,0 +1,44 @@
+import {
+  authEnv,
+  baseEnv,
+  DEV_JWT_SECRET,
+  databaseEnv,
+  devDefault,
+  kafkaEnv,
+  parseEnv,
+} from "@hip/service-kit";
+import { z } from "zod";
+
+const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
+
+/** The stats-service configuration: parsed once at start-up (the only reader of process.env). */
+export const StatsEnvShape = {
+  ...baseEnv,
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...authEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3003),
+  /** Raw probe results are kept this long (per-check detail, "recent checks"). */
+  RETENTION_RAW_DAYS: days(7),
+  /** Per-minute roll-ups (minute timeseries, exact 24 h edges). */
+  RETENTION_MINUTE_DAYS: days(30),
+  /** Per-hour roll-ups (hour/day timeseries, 7 d / 30 d uptime). */
+  RETENTION_HOUR_DAYS: days(365),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Stream messages kept per tenant for Last-Event-ID resumption. */
+  SSE_BUFFER_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** `tenant` label cardinality cap on hip_stats_integrations: the N largest tenants, the rest as "other". */
+  METRICS_TOP_TENANTS: z.coerce.number().int().min(1).max(1000).default(20),
+};
+
+export type StatsEnv = ReturnType<typeof loadEnv>;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env) {
+  const env = parseEnv(StatsEnvShape, source);
+  const jwtSecret =
+    env.JWT_PUBLIC_KEY || env.JWT_JWKS_URL
+      ? env.JWT_SECRET
+      : devDefault(env.JWT_SECRET, env.NODE_ENV, DEV_JWT_SECRET, "JWT_SECRET");
+  return { ...env, JWT_SECRET: jwtSecret, KAFKA_CLIENT_ID: env.KAFKA_CLIENT_ID ?? "stats-service" };
+}

@@ -1,0 +1,90 @@
+import {
+  ErrorEnvelope,
+  IntegrationCurrentViewList,
+  IntegrationCurrentViewQuery,
+  IntegrationStats,
+  StatsSummary,
+  Timeseries,
+  TimeseriesQuery,
+} from "@hip/contracts";
+import { tenantOf, tenantReader } from "@hip/service-kit";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type pg from "pg";
+import { z } from "zod";
+import { listCurrentViews } from "../domain/stats/current-view.ts";
+import { getIntegrationStats } from "../domain/stats/get-integration-stats.ts";
+import { getSummary } from "../domain/stats/get-summary.ts";
+import { getTimeseries } from "../domain/stats/get-timeseries.ts";
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+const security = [{ bearerAuth: [] }];
+
+/** Thin: validate, call one domain verb with the caller's tenant, return. Viewer and admin may read. */
+export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool }): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { pool } = opts;
+
+  r.get(
+    "/stats",
+    {
+      preHandler: tenantReader,
+      schema: {
+        tags: ["stats"],
+        summary: "Tenant totals, counts by type and status, and 24 h check performance",
+        security,
+        response: { 200: StatsSummary, ...errors },
+      },
+    },
+    async (req) => getSummary({ pool, tenantId: tenantOf(req).tenantId }),
+  );
+
+  r.get(
+    "/stats/integrations",
+    {
+      preHandler: tenantReader,
+      schema: {
+        tags: ["stats"],
+        summary: "Current view (last check, latency, 24 h uptime) of up to 200 integrations by id",
+        security,
+        querystring: IntegrationCurrentViewQuery,
+        response: { 200: IntegrationCurrentViewList, ...errors },
+      },
+    },
+    async (req) => ({
+      data: await listCurrentViews({ pool, tenantId: tenantOf(req).tenantId, ids: req.query.ids }),
+    }),
+  );
+
+  r.get(
+    "/stats/integrations/:id",
+    {
+      preHandler: tenantReader,
+      schema: {
+        tags: ["stats"],
+        summary:
+          "Uptime (24 h, 7 d, 30 d), latency percentiles, recent checks and time in state of one integration",
+        security,
+        params: z.object({ id: z.uuid() }),
+        response: { 200: IntegrationStats, ...errors },
+      },
+    },
+    async (req) =>
+      getIntegrationStats({ pool, tenantId: tenantOf(req).tenantId, integrationId: req.params.id }),
+  );
+
+  r.get(
+    "/stats/timeseries",
+    {
+      preHandler: tenantReader,
+      schema: {
+        tags: ["stats"],
+        summary: "Checks, failures and latency percentiles per minute, hour or day bucket",
+        security,
+        querystring: TimeseriesQuery,
+        response: { 200: Timeseries, ...errors },
+      },
+    },
+    async (req) => getTimeseries({ pool, tenantId: tenantOf(req).tenantId, query: req.query }),
+  );
+}

@@ -1,0 +1,89 @@
+import { topicNames } from "@hip/contracts";
+import { EventBus } from "@hip/events";
+import { createLogger, ShutdownRegistry } from "@hip/service-kit";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.ts";
+import { createLiveConsumer } from "./consumers/live.consumer.ts";
+import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
+import { createDatabase } from "./db/client.ts";
+import { StreamHub } from "./domain/stream/hub.ts";
+import type { StatsEnv } from "./env.ts";
+import { startRetentionJob } from "./jobs/retention.job.ts";
+import { StatsMetrics } from "./metrics/metrics.ts";
+
+export interface StatsService {
+  app: FastifyInstance;
+  shutdown: ShutdownRegistry;
+  /** Starts the consumers (the projection and this replica's live stream feed) and the retention job. */
+  start(): Promise<void>;
+}
+
+/** Wires the process: Postgres pool, Kafka bus, consumers, retention job, HTTP app and the shutdown order. */
+export async function createStatsService(env: StatsEnv): Promise<StatsService> {
+  const logger = createLogger({ name: "stats-service", level: env.LOG_LEVEL });
+  const shutdown = new ShutdownRegistry(logger, env.SHUTDOWN_TIMEOUT_MS);
+  const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
+  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const metrics = new StatsMetrics();
+  const hub = new StreamHub(env.SSE_BUFFER_SIZE);
+  const retention = {
+    raw: env.RETENTION_RAW_DAYS,
+    minute: env.RETENTION_MINUTE_DAYS,
+    hour: env.RETENTION_HOUR_DAYS,
+  };
+  const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
+  const groupId = projectionGroupId(env.KAFKA_TOPIC_PREFIX);
+
+  const projection = await createProjectionConsumer({
+    bus,
+    pool: database.pool,
+    metrics,
+    logger,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    retention,
+  });
+  const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
+  const app = await buildApp({
+    env,
+    logger,
+    pool: database.pool,
+    metrics,
+    hub,
+    readiness: {
+      kafka: () => bus.ping(),
+      projection: async () => {
+        if (!projection.isHealthy()) throw new Error("projection consumer is not running");
+      },
+    },
+    lag: { bus, groupId, topics: [topics.config, topics.status] },
+  });
+
+  let job: { stop(): Promise<void> } | null = null;
+  shutdown.register("intake", "http", () => app.close());
+  shutdown.register("intake", "live-consumer", () => live.stop());
+  shutdown.register("intake", "projection-consumer", () => projection.stop());
+  shutdown.register("drain", "retention-job", async () => job?.stop());
+  shutdown.register("postgres", "pool", () => database.close());
+  shutdown.register("brokers", "kafka", () => bus.close());
+
+  return {
+    app,
+    shutdown,
+    async start() {
+      await bus.ensureTopics([
+        { topic: topics.config },
+        { topic: topics.status },
+        { topic: topics.deadLetter },
+      ]);
+      await projection.start();
+      await live.start();
+      job = startRetentionJob({
+        pool: database.pool,
+        retention,
+        intervalMs: env.RETENTION_INTERVAL_MS,
+        logger,
+        metrics,
+      });
+    },
+  };
+}

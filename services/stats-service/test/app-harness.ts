@@ -1,0 +1,19 @@
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../src/app.ts";
+import { StreamHub } from "../src/domain/stream/hub.ts";
+import { loadEnv } from "../src/env.ts";
+import { StatsMetrics } from "../src/metrics/metrics.ts";
+import type pg from "pg";
+import { logger } from "./support.ts";
+
+export async function testApp(
+  pool: pg.Pool,
+  overrides: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; hub: StreamHub; metrics: StatsMetrics }> {
+  const env = loadEnv({ NODE_ENV: "test", SSE_HEARTBEAT_MS: "200", ...overrides });
+  const hub = new StreamHub(env.SSE_BUFFER_SIZE);
+  const metrics = new StatsMetrics({ defaultMetrics: false });
+  const app = await buildApp({ env, logger, pool, metrics, hub });
+  await app.ready();
+  return { app, hub, metrics };
+}

@@ -75,8 +75,11 @@ start_service() {
   [ "$name" = dashboard ] && entry="services/dashboard/server/main.ts"
   mkdir -p "$RUN_DIR/logs"
   say "starting $name on :$port (log: .run/logs/$name.log)"
-  (cd "$ROOT/services/$name" && PORT="$port" setsid nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
-    echo $! >"$RUN_DIR/$name.pid")
+  # A plain background command (no subshell), so $! is the node process itself and no pipe stays open.
+  cd "$ROOT/services/$name"
+  PORT="$port" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+  cd "$ROOT"
 }
 
 wait_ready() {

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createLogger, ShutdownRegistry } from "../../libs/service-kit/src/index.ts";
+import { createLogger, ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
 import { loadEnv } from "../../services/probe-worker/src/env.ts";
 import { scheduledAtOf } from "../../services/probe-worker/src/jobs/scheduled-at.ts";

@@ -28,6 +28,11 @@ export interface ConsumerOptions<S extends z.ZodType> {
   deadLetterTopic: string;
   fromBeginning?: boolean;
   /**
+   * Partitions handled at the same time (kafkajs `partitionsConsumedConcurrently`, default 1). Order still holds
+   * within a partition, hence per integration; raise it only when handlers for different keys may run together.
+   */
+  partitionsConsumedConcurrently?: number;
+  /**
    * Handles the parsed events of one fetched batch, in partition order. Must be idempotent: delivery is
    * at-least-once. Throwing retries the same batch with backoff (transient failures); throwing
    * PermanentEventError from `handle` sends that one event to the dead-letter topic.
@@ -76,6 +81,7 @@ export class EventConsumer<S extends z.ZodType> {
     this.running = true;
     await this.consumer.run({
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       autoCommit: true,
       eachBatch: (payload) => this.onBatch(payload),
     });

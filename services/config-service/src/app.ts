@@ -66,6 +66,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.redis ? { redis: opts.redis, nameSpace: `${env.REDIS_PREFIX}:config-service:rl:` } : {}),
     // A Redis outage must not take the API down with it: requests pass unlimited meanwhile.
     skipOnError: true,
+    // Service tokens (the probe worker fetching connection specs, one per check) are internal traffic sized by
+    // the schedule, not by a tenant; limiting them would silently drop health checks at scale.
+    allowList: async (req) => {
+      try {
+        const auth = await authenticate(req);
+        return auth.roles.includes("service") && !auth.tenantId;
+      } catch {
+        return false;
+      }
+    },
     // Keyed by the verified tenant (service tokens by subject); unauthenticated requests by client ip.
     keyGenerator: async (req) => {
       try {

@@ -240,4 +240,12 @@ describe("rate limiting (Redis store, per tenant)", () => {
     );
     expect((await limited.request("GET", `${API}/configs`, { token: token("rl-b") })).status).toBe(200);
   });
+
+  it("never limits the probe worker's service token (one spec fetch per check)", async () => {
+    const svc = serviceToken();
+    for (let i = 0; i < 6; i++) {
+      const res = await limited.request("GET", "/internal/integrations/schedules", { token: svc });
+      expect(res.status).toBe(200);
+    }
+  });
 });

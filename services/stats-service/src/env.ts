@@ -24,6 +24,8 @@ export const StatsEnvShape = {
   RETENTION_MINUTE_DAYS: days(30),
   /** Per-hour roll-ups (hour/day timeseries, 7 d / 30 d uptime). */
   RETENTION_HOUR_DAYS: days(365),
+  /** Kafka partitions the projection applies at once (kafkajs partitionsConsumedConcurrently). */
+  PROJECTION_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   /** Stream messages kept per tenant for Last-Event-ID resumption. */

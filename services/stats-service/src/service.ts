@@ -41,6 +41,7 @@ export async function createStatsService(env: StatsEnv): Promise<StatsService> {
     logger,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
     retention,
+    partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   const app = await buildApp({

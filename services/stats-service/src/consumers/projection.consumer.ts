@@ -16,6 +16,8 @@ export interface ProjectionConsumerOptions {
   logger: Logger;
   topicPrefix: string;
   retention: RetentionDays;
+  /** Partitions applied at once; each in its own transaction (deadlocks, if any, are retried by the consumer). */
+  partitionsConcurrently?: number;
   /** Defaults to the projection group; `rebuild` passes a fresh one. */
   groupId?: string;
   /** After each committed batch (benchmarks measure event-to-read-model latency here). */
@@ -36,6 +38,7 @@ export async function createProjectionConsumer(
     schema: AnyEvent,
     deadLetterTopic: topics.deadLetter,
     fromBeginning: true,
+    partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
     handleBatch: async (items) => {
       const end = o.metrics.batchDuration.startTimer();
       const result = await applyEvents({

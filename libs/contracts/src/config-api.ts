@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
+import { IntegrationView } from "./integration.ts";
 import { ConnectionTestView } from "./probe.ts";
 
 /** REST shapes of the config service beyond the integration bodies (integration.ts). */
@@ -54,29 +54,28 @@ export type AuditList = z.infer<typeof AuditList>;
  * One exported record: shaped like CreateIntegrationBody (so it can be re-imported) without any secret.
  * `secretsOmitted` names the secret fields and secret headers that were set and must be re-entered.
  */
-export const ExportedIntegration = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  type: IntegrationType,
-  provider: z.string().nullable(),
-  description: z.string().nullable(),
-  endpoint: z.string().nullable(),
-  webhookUrl: z.string().nullable(),
-  authType: AuthType,
-  username: z.string().nullable(),
-  tokenUrl: z.string().nullable(),
-  clientId: z.string().nullable(),
-  scope: z.string().nullable(),
-  status: IntegrationStatus,
-  config: z.record(z.string(), z.unknown()).nullable(),
-  headers: z.record(z.string(), z.string()).nullable(),
-  timeout: z.number().int(),
-  retryAttempts: z.number().int(),
-  healthCheck: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int() }),
-  failureThreshold: z.number().int(),
-  secretsOmitted: z.array(z.string()),
-  version: z.number().int(),
-});
+export const ExportedIntegration = IntegrationView.pick({
+  id: true,
+  name: true,
+  type: true,
+  provider: true,
+  description: true,
+  endpoint: true,
+  webhookUrl: true,
+  authType: true,
+  username: true,
+  tokenUrl: true,
+  clientId: true,
+  scope: true,
+  status: true,
+  config: true,
+  headers: true,
+  timeout: true,
+  retryAttempts: true,
+  healthCheck: true,
+  failureThreshold: true,
+  version: true,
+}).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;
 
 export const IntegrationExport = z.object({

@@ -6,34 +6,16 @@ import {
   EVENT_SOURCES,
   type IntegrationSnapshot,
 } from "@hip/contracts";
+import { makeSpec as baseSpec } from "../probes/testing/peers.ts";
 
 export function makeSpec(overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
-  return {
+  return baseSpec({
     id: randomUUID(),
-    tenantId: "tenant-a",
     name: "Lab API",
-    type: "API",
-    status: "ACTIVE",
     endpoint: "http://127.0.0.1:9/health",
-    webhookUrl: null,
-    authType: "NONE",
-    apiKey: null,
-    apiSecret: null,
-    username: null,
-    password: null,
-    token: null,
-    tokenUrl: null,
-    clientId: null,
-    clientSecret: null,
-    scope: null,
-    headers: {},
-    config: {},
     timeout: 5_000,
-    retryAttempts: 0,
-    healthCheck: { enabled: true, intervalSeconds: 60 },
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 function snapshot(spec: ConnectionSpec): IntegrationSnapshot {

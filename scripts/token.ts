@@ -1,4 +1,4 @@
-// Dev token: `pnpm token --tenant t1 --role admin [--role viewer] [--sub alice] [--service probe-worker] [--ttl 3600]`
+// Dev token (`./dev token ...` or `pnpm run token ...`; plain `pnpm token` is a pnpm 12 built-in): `./dev token --tenant t1 --role admin [--role viewer] [--sub alice] [--service probe-worker] [--ttl 3600]`
 // Signs HS256 with JWT_SECRET (or the dev default) using node:crypto only; prints the token on stdout.
 import { createHmac } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -20,9 +20,9 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "usage: pnpm token --tenant <id> --role admin|viewer [--role ...] [--sub <user>] [--ttl <seconds>]",
+    "usage: ./dev token --tenant <id> --role admin|viewer [--role ...] [--sub <user>] [--ttl <seconds>]",
   );
-  console.log("       pnpm token --service <name>            (service token: roles [service], no tenant)");
+  console.log("       ./dev token --service <name>            (service token: roles [service], no tenant)");
   process.exit(0);
 }
 if (process.env.NODE_ENV === "production" && !process.env.JWT_SECRET) {

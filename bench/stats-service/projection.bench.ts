@@ -5,7 +5,7 @@
  * Events: ~94 % probe results, the rest updates and status flips, over 2,000 integrations in 20 tenants.
  *
  *   node bench/stats-service/projection.bench.ts
- *   BENCH_RATE=1000 BENCH_SECONDS=30 BENCH_BACKLOG=1000000 node bench/stats-service/projection.bench.ts
+ *   BENCH_RATE=1000 BENCH_SECONDS=30 BENCH_BACKLOG=1000000 BENCH_PARTITIONS=4 node bench/stats-service/projection.bench.ts
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AnyEvent } from "@hip/contracts";
@@ -21,6 +21,8 @@ const BROKERS = (process.env.BENCH_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",")
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
+/** Partitions the projection applies at once (the service's PROJECTION_PARTITIONS_CONCURRENCY, default 4). */
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const TYPES = ["HL7", "FHIR", "LAB_SYSTEM", "API", "WEBHOOK"] as const;
 
 const pct = (xs: number[], p: number) => {
@@ -106,6 +108,7 @@ async function latencyRun() {
     logger,
     topicPrefix: env.prefix,
     retention: RETENTION,
+    partitionsConcurrently: PARTITIONS,
     onApplied: ({ events }) => {
       const now = Date.now();
       if (measuring) for (const e of events) delays.push(now - Date.parse(e.time));
@@ -161,6 +164,7 @@ async function catchUpRun() {
     logger,
     topicPrefix: env.prefix,
     retention: RETENTION,
+    partitionsConcurrently: PARTITIONS,
     onApplied: (i) => {
       applied += i.applied;
     },

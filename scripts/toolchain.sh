@@ -3,6 +3,11 @@
 # Node comes from the npm registry package `node@24` (the real binary); pnpm is installed with npm because
 # corepack's signature check fails on this machine kind.
 HIP_CACHE_DIR="${HIP_CACHE_DIR:-$HOME/.cache/hip}"
+# Node trusts only its bundled CAs; where the registry is reached through a TLS proxy whose CA is in the system
+# bundle, npm/pnpm/node fail with SELF_SIGNED_CERT_IN_CHAIN unless they are pointed at it.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 export HIP_CACHE_DIR
 NODE_MAJOR=24
 PNPM_VERSION=12.4.2

@@ -142,16 +142,17 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
   it("runs scheduled checks with a stable event id and the due time", async () => {
     const spec = makeSpec({
       endpoint: `${peerUrl}/scheduled`,
-      healthCheck: { enabled: true, intervalSeconds: 10 },
+      healthCheck: { enabled: true, intervalSeconds: 60 },
     });
     config.specs.set(spec.id, spec);
-    // No offset: the first iteration is due now, so the test need not wait for the spread slot.
+    // No offset: the first iteration is due now, so the test need not wait for the spread slot. A 60 s period keeps
+    // a second iteration from starting (and being measured) while the test reads the metrics.
     await worker.runtime.queue.upsertJobScheduler(
       schedulerId(spec.id),
-      { every: 10_000 },
+      { every: 60_000 },
       {
         name: "health-check",
-        data: { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 10 },
+        data: { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 60 },
       },
     );
     const event = await waitFor(

@@ -69,7 +69,7 @@ function median(runs: Figures[]): Figures {
 
 async function cannon(opts: {
   url: string;
-  method?: string;
+  method?: "GET" | "POST";
   headers?: Record<string, string>;
   path: () => string;
   body?: () => string;
@@ -83,7 +83,7 @@ async function cannon(opts: {
       {
         method: opts.method ?? "GET",
         headers: opts.headers ?? {},
-        setupRequest: (req: Record<string, unknown>) => ({
+        setupRequest: (req) => ({
           ...req,
           path: opts.path(),
           ...(opts.body ? { body: opts.body() } : {}),

@@ -3,29 +3,15 @@
 // no validation, no mapping. Usage: DATABASE_URL=... PORT=... node bench/config-service/bare-server.ts
 import Fastify from "fastify";
 import pg from "pg";
+import { withTenantClient } from "../../services/config-service/src/db/fast-read.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const app = Fastify({ logger: false });
 const TENANT = "bench";
 
-async function inTenantTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query(
-      "select set_config('role', 'hip_config_app', true), set_config('app.tenant_id', $1, true)",
-      [TENANT],
-    );
-    const out = await fn(client);
-    await client.query("commit");
-    return out;
-  } catch (err) {
-    await client.query("rollback").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+// The service's own tenant transaction (role + app.tenant_id for RLS), so only the route layer differs.
+const inTenantTx = <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> =>
+  withTenantClient(pool, TENANT, fn);
 
 app.get<{ Params: { id: string } }>("/bare/:id", async (req, reply) => {
   const rows = await inTenantTx(

@@ -8,6 +8,7 @@
  *   BENCH_STEPS=2000:200000 node bench/stats-service/stats-query.bench.ts
  */
 import { randomBytes } from "node:crypto";
+import { IntegrationType } from "@hip/contracts";
 import pg from "pg";
 import { buildApp } from "../../services/stats-service/src/app.ts";
 import { migrateStats } from "../../services/stats-service/src/db/migrate.ts";
@@ -19,18 +20,7 @@ import { logger, token } from "../../services/stats-service/test/support.ts";
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const TENANTS = 20;
-const TYPES = [
-  "HL7",
-  "FHIR",
-  "PAYMENT_GATEWAY",
-  "LAB_SYSTEM",
-  "IMAGING_SYSTEM",
-  "PHARMACY_SYSTEM",
-  "EHR_SYSTEM",
-  "INSURANCE",
-  "API",
-  "WEBHOOK",
-];
+const TYPES = IntegrationType.options;
 const STATUSES = ["ACTIVE", "ACTIVE", "ACTIVE", "INACTIVE", "ERROR", "TESTING"];
 const steps = (process.env.BENCH_STEPS ?? "10000:1000000,40000:4000000,100000:10000000")
   .split(",")

@@ -69,7 +69,13 @@ describe("service app conventions", () => {
     expect(body.error.code).toBe("VALIDATION");
     const fields = body.error.details.map((d: { field: string; rule: string }) => `${d.field}:${d.rule}`);
     expect(fields).toEqual(expect.arrayContaining(["name:min", "n:max", "extra:unknown_field"]));
-    expect(res.headers["x-request-id"]).toBeTruthy();
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.error.requestId).toBe(res.headers["x-request-id"]);
+    // A caller's well-formed request id is kept; a malformed one is replaced.
+    const traced = await app.inject({ url: "/nowhere", headers: { "x-request-id": "trace-42" } });
+    expect(traced.headers["x-request-id"]).toBe("trace-42");
+    const bad = await app.inject({ url: "/nowhere", headers: { "x-request-id": "bad id\u0007" } });
+    expect(bad.headers["x-request-id"]).not.toBe("bad id\u0007");
   });
 
   it("maps oversize bodies to 413, bad JSON to 400, unknown routes to 404, domain errors by code", async () => {

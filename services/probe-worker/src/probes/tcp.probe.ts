@@ -1,4 +1,4 @@
-import { openConnection } from "../net/connect.ts";
+import { type Connection, openConnection } from "../net/connect.ts";
 import { type AttemptEnv, failed, succeeded } from "./attempt.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";
 
@@ -31,18 +31,23 @@ export function hostPortOf(endpoint: string | null, defaultPort: number | null, 
   return { hostname: u.hostname, port, tls };
 }
 
+/** Opens the SSRF-checked TCP (or TLS) connection every socket-level probe starts with. */
+export function connectTo(env: AttemptEnv, target: HostPort): Promise<Connection> {
+  return openConnection({
+    hostname: target.hostname,
+    port: target.port,
+    tls: target.tls ? { rejectUnauthorized: env.cfg.tlsRejectUnauthorized ?? true } : null,
+    allowedCidrs: env.ctx.allowedCidrs,
+    signal: env.signal,
+    lookup: env.lookup,
+  });
+}
+
 /** Fallback probe: a TCP (or TLS) connection is accepted. */
 export async function tcpProbe(env: AttemptEnv): Promise<AttemptOutcome> {
   try {
     const target = hostPortOf(env.spec.endpoint ?? env.spec.webhookUrl, null, env.cfg.tls ?? false);
-    const conn = await openConnection({
-      hostname: target.hostname,
-      port: target.port,
-      tls: target.tls ? { rejectUnauthorized: env.cfg.tlsRejectUnauthorized ?? true } : null,
-      allowedCidrs: env.ctx.allowedCidrs,
-      signal: env.signal,
-      lookup: env.lookup,
-    });
+    const conn = await connectTo(env, target);
     conn.socket.destroy();
     return succeeded(env, "tcp", {
       timings: { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs: conn.tlsMs },

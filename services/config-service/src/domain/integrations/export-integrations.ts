@@ -2,7 +2,7 @@ import type { ExportedIntegration, IntegrationExport } from "@hip/contracts";
 import type { IntegrationRow } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { iterateIntegrations } from "./read-integrations.ts";
-import { credentialsSet } from "./view.ts";
+import { connectionFields, credentialsSet, publicFields } from "./view.ts";
 
 /** A re-importable copy of a record with no secret: no values, no masks; omitted secrets are named. */
 export function toExported(row: IntegrationRow): ExportedIntegration {
@@ -11,27 +11,11 @@ export function toExported(row: IntegrationRow): ExportedIntegration {
     .map(([field]) => field);
   for (const name of Object.keys(row.secretMasks.headers)) omitted.push(`headers.${name}`);
   return {
-    id: row.id,
-    name: row.name,
-    type: row.type as ExportedIntegration["type"],
-    provider: row.provider,
-    description: row.description,
-    endpoint: row.endpoint,
-    webhookUrl: row.webhookUrl,
-    authType: row.authType as ExportedIntegration["authType"],
-    username: row.username,
-    tokenUrl: row.tokenUrl,
-    clientId: row.clientId,
-    scope: row.scope,
-    status: row.status as ExportedIntegration["status"],
-    config: row.config,
+    ...publicFields(row),
+    ...connectionFields(row),
+    // Plain headers only: secret header values are neither exported nor masked, just named in secretsOmitted.
     headers: row.headers,
-    timeout: row.timeout,
-    retryAttempts: row.retryAttempts,
-    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
-    failureThreshold: row.failureThreshold,
     secretsOmitted: omitted,
-    version: row.version,
   };
 }
 

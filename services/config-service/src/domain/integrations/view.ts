@@ -27,12 +27,10 @@ function headersView(row: IntegrationRow): Record<string, string> | null {
   return { ...(row.headers ?? {}), ...secret };
 }
 
-/** The REST view: secrets only as masks ("****1234") plus presence flags. */
-export function toView(row: IntegrationRow): IntegrationView {
-  const m = row.secretMasks.fields;
+/** Non-secret configuration shared by the REST view, the event snapshot and the export. */
+export function publicFields(row: IntegrationRow) {
   return {
     id: row.id,
-    tenantId: row.tenantId,
     name: row.name,
     type: row.type as IntegrationView["type"],
     provider: row.provider,
@@ -40,27 +38,43 @@ export function toView(row: IntegrationRow): IntegrationView {
     endpoint: row.endpoint,
     webhookUrl: row.webhookUrl,
     authType: row.authType as IntegrationView["authType"],
+    status: row.status as Status,
+    timeout: row.timeout,
+    retryAttempts: row.retryAttempts,
+    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
+    failureThreshold: row.failureThreshold,
+    version: row.version,
+  };
+}
+
+/** Connection settings that are not secret (username, OAuth client id...): in the REST view and the export. */
+export function connectionFields(row: IntegrationRow) {
+  return {
     username: row.username,
     tokenUrl: row.tokenUrl,
     clientId: row.clientId,
     scope: row.scope,
+    config: row.config,
+  };
+}
+
+/** The REST view: secrets only as masks ("****1234") plus presence flags. */
+export function toView(row: IntegrationRow): IntegrationView {
+  const m = row.secretMasks.fields;
+  return {
+    ...publicFields(row),
+    ...connectionFields(row),
+    tenantId: row.tenantId,
     apiKey: row.apiKeyEnc ? (m.apiKey ?? "****") : null,
     apiSecret: row.apiSecretEnc ? (m.apiSecret ?? "****") : null,
     password: row.passwordEnc ? (m.password ?? "****") : null,
     token: row.tokenEnc ? (m.token ?? "****") : null,
     clientSecret: row.clientSecretEnc ? (m.clientSecret ?? "****") : null,
     credentialsSet: credentialsSet(row),
-    status: row.status as Status,
-    config: row.config,
     headers: headersView(row),
-    timeout: row.timeout,
-    retryAttempts: row.retryAttempts,
-    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
-    failureThreshold: row.failureThreshold,
     consecutiveFailures: row.consecutiveFailures,
     lastSyncedAt: iso(row.lastSyncedAt),
     lastError: row.lastError,
-    version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -69,23 +83,10 @@ export function toView(row: IntegrationRow): IntegrationView {
 /** Event snapshot: presence flags and header names only, never values or masks. */
 export function toSnapshot(row: IntegrationRow): IntegrationSnapshot {
   return {
-    id: row.id,
+    ...publicFields(row),
     tenantId: row.tenantId,
-    name: row.name,
-    type: row.type as IntegrationSnapshot["type"],
-    provider: row.provider,
-    description: row.description,
-    endpoint: row.endpoint,
-    webhookUrl: row.webhookUrl,
-    authType: row.authType as IntegrationSnapshot["authType"],
-    status: row.status as Status,
-    timeout: row.timeout,
-    retryAttempts: row.retryAttempts,
-    healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
-    failureThreshold: row.failureThreshold,
     credentialsSet: credentialsSet(row),
     headerNames: [...Object.keys(row.headers ?? {}), ...Object.keys(row.secretMasks.headers)],
-    version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

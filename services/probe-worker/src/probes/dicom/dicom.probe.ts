@@ -1,8 +1,7 @@
 import type { TlsCertificateInfo } from "@hip/contracts";
-import { openConnection } from "../../net/connect.ts";
 import { SocketReader } from "../../net/socket-reader.ts";
 import { type AttemptEnv, failed, succeeded } from "../attempt.ts";
-import { hostPortOf } from "../tcp.probe.ts";
+import { connectTo, hostPortOf } from "../tcp.probe.ts";
 import { type AttemptOutcome, ProbeFailure } from "../types.ts";
 import { C_ECHO_RSP, cEchoRq, describeStatus, parseCommand, readUs } from "./dimse.ts";
 import {
@@ -55,14 +54,7 @@ export async function dicomProbe(env: AttemptEnv): Promise<AttemptOutcome> {
   let tls: TlsCertificateInfo | null = null;
   try {
     const target = hostPortOf(env.spec.endpoint, 104, env.cfg.tls ?? false);
-    const conn = await openConnection({
-      hostname: target.hostname,
-      port: target.port,
-      tls: target.tls ? { rejectUnauthorized: env.cfg.tlsRejectUnauthorized ?? true } : null,
-      allowedCidrs: env.ctx.allowedCidrs,
-      signal: env.signal,
-      lookup: env.lookup,
-    });
+    const conn = await connectTo(env, target);
     tls = conn.tls;
     timings = { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs: conn.tlsMs };
     const reader = new SocketReader(conn.socket, env.signal);

@@ -1,8 +1,7 @@
 import type { TlsCertificateInfo } from "@hip/contracts";
-import { openConnection } from "../../net/connect.ts";
 import { SocketReader } from "../../net/socket-reader.ts";
 import { type AttemptEnv, failed, succeeded } from "../attempt.ts";
-import { hostPortOf } from "../tcp.probe.ts";
+import { connectTo, hostPortOf } from "../tcp.probe.ts";
 import { type AttemptOutcome, ProbeFailure } from "../types.ts";
 import { buildMessage, newControlId, parseAck } from "./message.ts";
 import { frame, mllpFrame } from "./mllp.ts";
@@ -20,14 +19,7 @@ export async function hl7Probe(env: AttemptEnv): Promise<AttemptOutcome> {
   try {
     const target = hostPortOf(env.spec.endpoint, 2575, env.cfg.tls ?? false);
     const message = buildMessage(env.cfg, controlId);
-    const conn = await openConnection({
-      hostname: target.hostname,
-      port: target.port,
-      tls: target.tls ? { rejectUnauthorized: env.cfg.tlsRejectUnauthorized ?? true } : null,
-      allowedCidrs: env.ctx.allowedCidrs,
-      signal: env.signal,
-      lookup: env.lookup,
-    });
+    const conn = await connectTo(env, target);
     tls = conn.tls;
     timings = { dnsMs: conn.dnsMs, connectMs: conn.connectMs, tlsMs: conn.tlsMs };
     base.tls = target.tls;

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { abortFailure, failureFromError, ProbeFailure } from "./failure.ts";
+import { abortFailure, failureFromError, ProbeFailure } from "@hip/net-guard";
 
 export type Parser<T> = (buf: Buffer) => { value: T; consumed: number } | null;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeProbe } from "../probes/index.ts";
 import { type HttpPeer, json, makeSpec, startHttp, startTcp, testCtx } from "../probes/testing/peers.ts";
-import { openConnection } from "./connect.ts";
+import { openConnection } from "@hip/net-guard";
 
 /**
  * Every refused form yields SSRF_BLOCKED and no packet: the loopback variants point at a listener that

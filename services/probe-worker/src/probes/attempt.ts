@@ -1,5 +1,5 @@
 import type { ConnectionSpec, PhaseTimings, ProbeKind, TlsCertificateInfo } from "@hip/contracts";
-import type { LookupFn } from "../net/ssrf.ts";
+import type { LookupFn } from "@hip/net-guard";
 import type { ProbeConfig } from "./config.ts";
 import type { ProbeContext } from "./index.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";

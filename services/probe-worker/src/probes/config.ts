@@ -1,6 +1,6 @@
 import { type ConnectionSpec, IntegrationConfig } from "@hip/contracts";
 import { z } from "zod";
-import { ProbeFailure } from "../net/failure.ts";
+import { ProbeFailure } from "@hip/net-guard";
 
 /** Probe-only config keys not in the shared IntegrationConfig (the config object is loose by design). */
 const ProbeExtras = z.looseObject({

@@ -1,4 +1,4 @@
-import type { HttpResponse } from "../net/http-client.ts";
+import type { HttpResponse } from "@hip/net-guard";
 import { type AttemptEnv, succeeded } from "./attempt.ts";
 import { joinUrl } from "./config.ts";
 import { checkBody, checkStatus } from "./http/checks.ts";

@@ -7,7 +7,7 @@ import { scrubOutcome, secretsOf } from "./scrub.ts";
 import { probeFor, selectProbe } from "./select.ts";
 import { type AttemptOutcome, ProbeFailure, type ProbeOutcome } from "./types.ts";
 
-export { parseAllowedCidrs } from "../net/cidr.ts";
+export { parseAllowedCidrs } from "@hip/net-guard";
 export { OAuthTokenCache } from "./oauth-token-cache.ts";
 export { selectProbe } from "./select.ts";
 export type { ProbeOutcome } from "./types.ts";

@@ -1,4 +1,4 @@
-import { type Connection, openConnection } from "../net/connect.ts";
+import { type Connection, openConnection } from "@hip/net-guard";
 import { type AttemptEnv, failed, succeeded } from "./attempt.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import type { ProbeResult } from "@hip/contracts";
 
-export { ProbeFailure } from "../net/failure.ts";
+export { ProbeFailure } from "@hip/net-guard";
 
 /** What one probe run reports; the runtime adds identity, trigger and timestamps to make a ProbeResult. */
 export type ProbeOutcome = Pick<

@@ -1,5 +1,5 @@
 import type { ConnectionSpec } from "@hip/contracts";
-import { guardedHttpRequest, safeUrl } from "../../net/http-client.ts";
+import { guardedHttpRequest, safeUrl } from "@hip/net-guard";
 import type { OAuthTokenKey } from "../oauth-token-cache.ts";
 import type { ProbeConfig } from "../config.ts";
 import type { AttemptEnv } from "../attempt.ts";

@@ -1,4 +1,4 @@
-import type { HttpResponse } from "../../net/http-client.ts";
+import type { HttpResponse } from "@hip/net-guard";
 import type { ProbeConfig } from "../config.ts";
 import { ProbeFailure } from "../types.ts";
 

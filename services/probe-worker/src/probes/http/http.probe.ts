@@ -4,7 +4,7 @@ import { joinUrl } from "../config.ts";
 import { checkBody, checkStatus } from "./checks.ts";
 import { authedRequest, diagnosticsOf } from "./request.ts";
 import type { AttemptOutcome } from "../types.ts";
-import type { HttpResponse } from "../../net/http-client.ts";
+import type { HttpResponse } from "@hip/net-guard";
 
 /** Generic HTTP(S) check: method/path/body from config, auth, expected status (default 2xx), body conditions. */
 export async function httpProbe(env: AttemptEnv): Promise<AttemptOutcome> {

@@ -1,4 +1,4 @@
-import { guardedHttpRequest, type HttpResponse } from "../../net/http-client.ts";
+import { guardedHttpRequest, type HttpResponse } from "@hip/net-guard";
 import type { AttemptEnv } from "../attempt.ts";
 import { applyAuth } from "./auth.ts";
 

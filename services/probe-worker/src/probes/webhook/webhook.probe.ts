@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { HttpResponse } from "../../net/http-client.ts";
+import type { HttpResponse } from "@hip/net-guard";
 import { type AttemptEnv, succeeded } from "../attempt.ts";
 import { checkStatus } from "../http/checks.ts";
 import { failWith } from "../http/http.probe.ts";

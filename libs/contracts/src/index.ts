@@ -8,3 +8,4 @@ export * from "./jobs.ts";
 export * from "./auth.ts";
 export * from "./stats.ts";
 export * from "./config-api.ts";
+export * from "./webhook-signature.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeProbe } from "../index.ts";
 import { type HttpPeer, json, makeSpec, startHttp, testCtx } from "../testing/peers.ts";
-import { signWebhook, verifyWebhook } from "./signature.ts";
+import { signWebhook, verifyWebhook } from "@hip/contracts";
 
 const SECRET = "whsec_test_0123456789";
 

@@ -5,7 +5,7 @@ import { checkStatus } from "../http/checks.ts";
 import { failWith } from "../http/http.probe.ts";
 import { authedRequest, diagnosticsOf } from "../http/request.ts";
 import { type AttemptOutcome, ProbeFailure } from "../types.ts";
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./signature.ts";
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "@hip/contracts";
 
 export const WEBHOOK_TEST_EVENT_TYPE = "hip.webhook.test";
 

@@ -13,7 +13,7 @@ import type { DomainDeps } from "./domain/context.ts";
 import { OutboxRelay } from "./domain/outbox/relay.ts";
 import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
-import { parseKeyRing } from "./domain/secrets/key-ring.ts";
+import { parseKeyRing } from "@hip/secrets";
 import type { ConfigEnv } from "./env.ts";
 
 export interface Runtime {

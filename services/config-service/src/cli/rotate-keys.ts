@@ -1,7 +1,7 @@
 // `pnpm --filter @hip/config-service rotate-keys`: re-encrypts every stored credential under the newest key of
 // CREDENTIALS_KEYS (the last entry). Keep the old keys in the ring until this has run on every database.
 import { createDb, createPool } from "../db/client.ts";
-import { parseKeyRing } from "../domain/secrets/key-ring.ts";
+import { parseKeyRing } from "@hip/secrets";
 import { rotateKeys } from "../domain/secrets/rotate-keys.ts";
 import { loadEnv } from "../env.ts";
 

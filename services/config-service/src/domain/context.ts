@@ -1,7 +1,7 @@
 import type { TopicNames } from "@hip/contracts";
 import type pg from "pg";
 import type { Db } from "../db/client.ts";
-import type { KeyRing } from "./secrets/key-ring.ts";
+import type { KeyRing } from "@hip/secrets";
 
 /** What every use case needs from the process: the database, the key ring and the topic names. */
 export interface DomainDeps {

@@ -3,7 +3,7 @@ import { asc, eq, gt } from "drizzle-orm";
 import { type Db, withSystem } from "../../db/client.ts";
 import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import { appendAudit } from "../audit/append.ts";
-import type { KeyRing } from "./key-ring.ts";
+import type { KeyRing } from "@hip/secrets";
 import { aadFor, SECRET_COLUMNS } from "./seal.ts";
 
 export interface RotationReport {

@@ -1,6 +1,6 @@
 import { SECRET_FIELDS, SECRET_HEADER_PATTERN, type SecretField } from "@hip/contracts";
 import type { IntegrationRow, SecretMasks } from "../../db/schema.ts";
-import { type KeyRing, maskSecret } from "./key-ring.ts";
+import { type KeyRing, maskSecret } from "@hip/secrets";
 
 export const SECRET_COLUMNS = {
   apiKey: "apiKeyEnc",

@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { PgNotifications } from "./db/notifications.ts";
+import type { PgNotifications } from "@hip/outbox";
 import type { DomainDeps } from "./domain/context.ts";
 import type { ConfigEnv } from "./env.ts";
 import { configRoutes } from "./routes/configs/configs.routes.ts";

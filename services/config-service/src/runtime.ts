@@ -1,5 +1,6 @@
 import { topicNames } from "@hip/contracts";
 import { EventBus, type EventConsumer } from "@hip/events";
+import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import type { ShutdownRegistry } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
@@ -7,10 +8,8 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { createStatusConsumer } from "./consumers/status.consumer.ts";
-import { createDb, createPool, type Db } from "./db/client.ts";
-import { PgNotifications } from "./db/notifications.ts";
+import { createDb, createPool, type Db, withSystem } from "./db/client.ts";
 import type { DomainDeps } from "./domain/context.ts";
-import { OutboxRelay } from "./domain/outbox/relay.ts";
 import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
 import { parseKeyRing } from "@hip/secrets";
@@ -45,7 +44,12 @@ export async function createRuntime(
   // request transactions for a connection (that queueing is what commit-to-Kafka latency would measure).
   const systemPool = createPool(env.DATABASE_URL, 3);
   const systemDb = createDb(systemPool);
-  const notifications = new PgNotifications(env.DATABASE_URL, [OUTBOX_CHANNEL, TEST_DONE_CHANNEL], logger);
+  const notifications = new PgNotifications(
+    env.DATABASE_URL,
+    [OUTBOX_CHANNEL, TEST_DONE_CHANNEL],
+    logger,
+    "config-service-listen",
+  );
   await notifications.start();
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
@@ -66,7 +70,10 @@ export async function createRuntime(
     ]);
     if (env.OUTBOX_RELAY_ENABLED) {
       relay = new OutboxRelay({
-        db: systemDb,
+        table: "config.outbox",
+        channel: OUTBOX_CHANNEL,
+        lockKey: 7001,
+        withSystem: (fn) => withSystem(systemDb, fn),
         producer: await bus.producer(),
         notifications,
         logger: logger.child({ component: "outbox-relay" }),

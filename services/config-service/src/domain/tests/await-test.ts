@@ -1,4 +1,4 @@
-import type { PgNotifications } from "../../db/notifications.ts";
+import type { PgNotifications } from "@hip/outbox";
 import type { ConnectionTestRow } from "../../db/schema.ts";
 import { TEST_DONE_CHANNEL } from "./request-test.ts";
 

@@ -9,7 +9,7 @@ import {
 import { tenantAdmin, tenantOf, tenantReader } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { PgNotifications } from "../../db/notifications.ts";
+import type { PgNotifications } from "@hip/outbox";
 import { listAudit } from "../../domain/audit/list-audit.ts";
 import type { DomainDeps } from "../../domain/context.ts";
 import { toTestView } from "../../domain/integrations/view.ts";

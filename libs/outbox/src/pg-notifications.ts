@@ -14,8 +14,11 @@ export class PgNotifications extends EventEmitter {
   private readonly channels: string[];
   private readonly logger: Logger;
 
-  constructor(url: string, channels: string[], logger: Logger) {
+  private readonly applicationName: string;
+
+  constructor(url: string, channels: string[], logger: Logger, applicationName = "hip-listen") {
     super();
+    this.applicationName = applicationName;
     this.setMaxListeners(0);
     this.url = url;
     this.channels = channels;
@@ -27,7 +30,7 @@ export class PgNotifications extends EventEmitter {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: "config-service-listen" });
+    const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName });
     client.on("notification", (msg) => this.emit(msg.channel, msg.payload ?? ""));
     client.on("error", (err) => {
       this.logger.warn({ err: err.message }, "LISTEN connection lost; reconnecting");

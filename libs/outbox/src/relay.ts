@@ -1,12 +1,24 @@
 import type { EventProducer, OutgoingMessage } from "@hip/events";
 import { sql } from "drizzle-orm";
+import type { NodePgQueryResultHKT } from "drizzle-orm/node-postgres";
+import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { Logger } from "pino";
-import { type Db, withSystem } from "../../db/client.ts";
-import type { PgNotifications } from "../../db/notifications.ts";
-import { OUTBOX_CHANNEL } from "./enqueue.ts";
+import type { PgNotifications } from "./pg-notifications.ts";
+
+/** Runs statements in one transaction with the RLS bypass the outbox needs (each service's `withSystem`). */
+export type SystemTx = <T>(
+  fn: (tx: Pick<PgDatabase<NodePgQueryResultHKT>, "execute">) => Promise<T>,
+) => Promise<T>;
 
 export interface RelayOptions {
-  db: Db;
+  /** Schema-qualified outbox table, e.g. `config.outbox` (columns: id, position, integration_id, sequence,
+   * topic, payload, published_at, attempts). */
+  table: string;
+  /** The NOTIFY channel the enqueueing transactions signal on commit. */
+  channel: string;
+  /** Key for the per-integration advisory lock, distinct per service (so two services never contend). */
+  lockKey: number;
+  withSystem: SystemTx;
   producer: Pick<EventProducer, "sendBatch">;
   notifications: PgNotifications | null;
   logger: Logger;
@@ -47,7 +59,7 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.opts.notifications?.on(OUTBOX_CHANNEL, this.onNotify);
+    this.opts.notifications?.on(this.opts.channel, this.onNotify);
     this.opts.notifications?.on("reconnected", this.onNotify);
     this.timer = setInterval(() => this.kick(), this.opts.pollMs);
     this.kick();
@@ -86,21 +98,22 @@ export class OutboxRelay {
 
   /** One claim-publish-mark transaction. Returns how many rows were published. */
   async drainOnce(): Promise<number> {
-    const { db, batchSize } = this.opts;
-    return withSystem(db, async (tx) => {
+    const { batchSize } = this.opts;
+    const table = sql.raw(this.opts.table);
+    return this.opts.withSystem(async (tx) => {
       const claimed = await tx.execute<ClaimedRow>(sql`
         with heads as materialized (
-          select integration_id from config.outbox
+          select integration_id from ${table}
           where published_at is null
           group by integration_id
           order by min(position)
           limit ${batchSize}
         ), mine as materialized (
           select integration_id from heads
-          where pg_try_advisory_xact_lock(hashtextextended(integration_id::text, 7001))
+          where pg_try_advisory_xact_lock(hashtextextended(integration_id::text, ${this.opts.lockKey}))
         )
         select o.id, o.integration_id, o.topic, o.payload
-        from config.outbox o join mine using (integration_id)
+        from ${table} o join mine using (integration_id)
         where o.published_at is null
         order by o.integration_id, o.sequence
         limit ${batchSize}
@@ -117,7 +130,7 @@ export class OutboxRelay {
       if (this.opts.crashAfterPublish) process.kill(process.pid, "SIGKILL");
       const ids = rows.map((r) => r.id);
       await tx.execute(
-        sql`update config.outbox set published_at = now(), attempts = attempts + 1
+        sql`update ${table} set published_at = now(), attempts = attempts + 1
             where id in (${sql.join(
               ids.map((id) => sql`${id}::uuid`),
               sql`, `,
@@ -131,19 +144,19 @@ export class OutboxRelay {
     const retention = this.opts.retentionMs ?? 7 * 24 * 3600_000;
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
-    await withSystem(this.opts.db, (tx) =>
+    const table = sql.raw(this.opts.table);
+    await this.opts.withSystem((tx) =>
       tx.execute(
-        sql`delete from config.outbox where published_at < now() - make_interval(secs => ${retention / 1000})`,
+        sql`delete from ${table} where published_at < now() - make_interval(secs => ${retention / 1000})`,
       ),
     );
   }
 
   /** Number of committed, unpublished rows (readiness/metrics). */
   async backlog(): Promise<number> {
-    const res = await withSystem(this.opts.db, (tx) =>
-      tx.execute<{ n: string }>(
-        sql`select count(*)::text as n from config.outbox where published_at is null`,
-      ),
+    const table = sql.raw(this.opts.table);
+    const res = await this.opts.withSystem((tx) =>
+      tx.execute<{ n: string }>(sql`select count(*)::text as n from ${table} where published_at is null`),
     );
     return Number(res.rows[0]?.n ?? 0);
   }
@@ -152,7 +165,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.opts.notifications?.off(OUTBOX_CHANNEL, this.onNotify);
+    this.opts.notifications?.off(this.opts.channel, this.onNotify);
     this.opts.notifications?.off("reconnected", this.onNotify);
     await this.running;
   }

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import {
+  IncidentAcknowledged,
+  IncidentNotificationFailed,
+  IncidentOpened,
+  IncidentResolved,
   IntegrationCreated,
   IntegrationDeleted,
   IntegrationProbeCompleted,
@@ -40,6 +44,26 @@ const messages = {
     type: "integration.status_changed",
     summary: "An integration's status changed (e.g. ACTIVE -> ERROR after N failed checks).",
   },
+  IncidentOpened: {
+    schema: IncidentOpened,
+    type: "incident.opened",
+    summary: "An integration turned ERROR and an incident was opened (at most one open per integration).",
+  },
+  IncidentAcknowledged: {
+    schema: IncidentAcknowledged,
+    type: "incident.acknowledged",
+    summary: "An admin acknowledged the incident (re-notification and escalation stop).",
+  },
+  IncidentResolved: {
+    schema: IncidentResolved,
+    type: "incident.resolved",
+    summary: "The integration recovered, was set INACTIVE or was deleted; the incident is closed.",
+  },
+  IncidentNotificationFailed: {
+    schema: IncidentNotificationFailed,
+    type: "incident.notification_failed",
+    summary: "A notification could not be delivered through a channel and the service gave up on it.",
+  },
 } as const;
 
 type MessageName = keyof typeof messages;
@@ -59,6 +83,12 @@ export function buildAsyncApi(): Record<string, unknown> {
     "IntegrationTestRequested",
   ];
   const statusMsgs: MessageName[] = ["IntegrationProbeCompleted", "IntegrationStatusChanged"];
+  const incidentMsgs: MessageName[] = [
+    "IncidentOpened",
+    "IncidentAcknowledged",
+    "IncidentResolved",
+    "IncidentNotificationFailed",
+  ];
   return {
     asyncapi: "3.0.0",
     info: {
@@ -89,6 +119,11 @@ export function buildAsyncApi(): Record<string, unknown> {
         statusMsgs,
         "Probe results (probe worker) and status changes (config service outbox).",
       ),
+      incident: channel(
+        TOPICS.incident,
+        incidentMsgs,
+        "Incident lifecycle and notification failures, from the alert service's outbox.",
+      ),
       deadLetter: {
         address: TOPICS.deadLetter,
         description:
@@ -104,7 +139,7 @@ export function buildAsyncApi(): Record<string, unknown> {
       consumeConfig: {
         action: "receive",
         channel: { $ref: "#/channels/config" },
-        summary: "probe-worker, stats-service",
+        summary: "probe-worker, stats-service, alert-service",
       },
       publishStatus: {
         action: "send",
@@ -114,7 +149,17 @@ export function buildAsyncApi(): Record<string, unknown> {
       consumeStatus: {
         action: "receive",
         channel: { $ref: "#/channels/status" },
-        summary: "config-service, stats-service, any platform service",
+        summary: "config-service, stats-service, alert-service, any platform service",
+      },
+      publishIncident: {
+        action: "send",
+        channel: { $ref: "#/channels/incident" },
+        summary: "alert-service outbox relay",
+      },
+      consumeIncident: {
+        action: "receive",
+        channel: { $ref: "#/channels/incident" },
+        summary: "any platform service following incidents",
       },
     },
     components: {

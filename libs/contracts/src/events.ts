@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
+import { FailedDelivery, IncidentSnapshot } from "./incident.ts";
 import { ProbeResult } from "./probe.ts";
 
 /**
@@ -126,6 +127,50 @@ export const StatusEvent = z.discriminatedUnion("type", [
 ]);
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
+export const IncidentOpened = z.object({
+  ...envelope,
+  type: z.literal("incident.opened"),
+  data: z.object({
+    incident: IncidentSnapshot,
+    /** The `integration.status_changed` event that opened it. */
+    causationId: z.uuid(),
+  }),
+});
+export type IncidentOpened = z.infer<typeof IncidentOpened>;
+
+export const IncidentAcknowledged = z.object({
+  ...envelope,
+  type: z.literal("incident.acknowledged"),
+  data: z.object({ incident: IncidentSnapshot, actor: z.string() }),
+});
+export type IncidentAcknowledged = z.infer<typeof IncidentAcknowledged>;
+
+export const IncidentResolved = z.object({
+  ...envelope,
+  type: z.literal("incident.resolved"),
+  data: z.object({
+    incident: IncidentSnapshot,
+    /** The status_changed or integration.deleted event that resolved it. */
+    causationId: z.uuid(),
+  }),
+});
+export type IncidentResolved = z.infer<typeof IncidentResolved>;
+
+export const IncidentNotificationFailed = z.object({
+  ...envelope,
+  type: z.literal("incident.notification_failed"),
+  data: z.object({ incident: IncidentSnapshot, delivery: FailedDelivery }),
+});
+export type IncidentNotificationFailed = z.infer<typeof IncidentNotificationFailed>;
+
+export const IncidentEvent = z.discriminatedUnion("type", [
+  IncidentOpened,
+  IncidentAcknowledged,
+  IncidentResolved,
+  IncidentNotificationFailed,
+]);
+export type IncidentEvent = z.infer<typeof IncidentEvent>;
+
 export const AnyEvent = z.discriminatedUnion("type", [
   IntegrationCreated,
   IntegrationUpdated,
@@ -133,6 +178,10 @@ export const AnyEvent = z.discriminatedUnion("type", [
   IntegrationTestRequested,
   IntegrationProbeCompleted,
   IntegrationStatusChanged,
+  IncidentOpened,
+  IncidentAcknowledged,
+  IncidentResolved,
+  IncidentNotificationFailed,
 ]);
 export type AnyEvent = z.infer<typeof AnyEvent>;
 export type EventType = AnyEvent["type"];
@@ -140,6 +189,7 @@ export type EventType = AnyEvent["type"];
 export const EVENT_SOURCES = {
   configService: "/hip/config-service",
   probeWorker: "/hip/probe-worker",
+  alertService: "/hip/alert-service",
 } as const;
 
 /** Builds an envelope; the caller supplies the id (e.g. the outbox row id) so retries keep the same id. */

@@ -8,4 +8,6 @@ export * from "./jobs.ts";
 export * from "./auth.ts";
 export * from "./stats.ts";
 export * from "./config-api.ts";
+export * from "./incident.ts";
+export * from "./alerts-api.ts";
 export * from "./webhook-signature.ts";

@@ -5,6 +5,8 @@
 export interface TopicNames {
   config: string;
   status: string;
+  /** Incidents (alert-service outbox). */
+  incident: string;
   deadLetter: string;
 }
 
@@ -12,6 +14,7 @@ export function topicNames(prefix = ""): TopicNames {
   return {
     config: `${prefix}integration.config.v1`,
     status: `${prefix}integration.status.v1`,
+    incident: `${prefix}integration.incident.v1`,
     deadLetter: `${prefix}integration.deadletter.v1`,
   };
 }

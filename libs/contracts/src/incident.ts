@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { IntegrationType } from "./enums.ts";
+
+/**
+ * Incidents (alert-service). One incident per integration outage: opened when the integration's status turns
+ * ERROR, acknowledged by an admin, resolved when it returns to ACTIVE, is set INACTIVE or is deleted.
+ * Shared by the `integration.incident.v1` events and the REST views.
+ */
+export const IncidentState = z.enum(["open", "acknowledged", "resolved"]);
+export type IncidentState = z.infer<typeof IncidentState>;
+
+export const ResolveReason = z.enum(["recovered", "inactive", "deleted"]);
+export type ResolveReason = z.infer<typeof ResolveReason>;
+
+/** Channel kinds an alert can go out through. */
+export const ChannelType = z.enum(["WEBHOOK", "SLACK", "TEAMS", "PAGERDUTY", "EMAIL"]);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+/**
+ * What a delivery announces. `renotify-<n>` is the n-th reminder while open and unacknowledged; `escalated` the
+ * escalation to the policy's escalation channels. Together with the incident id and the channel id it is the
+ * delivery's dedupe key.
+ */
+export const Transition = z.union([
+  z.enum(["opened", "acknowledged", "resolved", "escalated"]),
+  z.string().regex(/^renotify-[1-9][0-9]{0,5}$/),
+]);
+export type Transition = z.infer<typeof Transition>;
+
+/** The failing probe's error as the incident records it (from the probe result that caused the status change). */
+export const IncidentError = z.object({
+  code: z.string().max(64),
+  stage: z.string().max(32).nullable(),
+  message: z.string().max(2000),
+});
+export type IncidentError = z.infer<typeof IncidentError>;
+
+export const IncidentSnapshot = z.object({
+  id: z.uuid(),
+  tenantId: z.string(),
+  integrationId: z.uuid(),
+  /** From the alert service's projection of integration.config.v1; null if no config event was seen yet. */
+  integrationName: z.string().nullable(),
+  integrationType: IntegrationType.nullable(),
+  state: IncidentState,
+  openedAt: z.iso.datetime(),
+  acknowledgedAt: z.iso.datetime().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.iso.datetime().nullable(),
+  resolveReason: ResolveReason.nullable(),
+  error: IncidentError.nullable(),
+});
+export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
+
+/** A delivery the service gave up on (after `ALERT_DELIVERY_MAX_AGE`, or at once on a permanent failure). */
+export const FailedDelivery = z.object({
+  key: z.string(),
+  channelId: z.uuid(),
+  channelName: z.string(),
+  channelType: ChannelType,
+  transition: Transition,
+  attempts: z.number().int().nonnegative(),
+  lastError: z.object({
+    code: z.string(),
+    message: z.string(),
+    statusCode: z.number().int().nullable(),
+  }),
+});
+export type FailedDelivery = z.infer<typeof FailedDelivery>;

@@ -18,11 +18,11 @@ export type ChannelType = z.infer<typeof ChannelType>;
 
 /**
  * What a delivery announces. `renotify-<n>` is the n-th reminder while open and unacknowledged; `escalated` the
- * escalation to the policy's escalation channels. Together with the incident id and the channel id it is the
- * delivery's dedupe key.
+ * escalation to the policy's escalation channels; `test` a channel test (never stored as a delivery). Together
+ * with the incident id and the channel id it is the delivery's dedupe key.
  */
 export const Transition = z.union([
-  z.enum(["opened", "acknowledged", "resolved", "escalated"]),
+  z.enum(["opened", "acknowledged", "resolved", "escalated", "test"]),
   z.string().regex(/^renotify-[1-9][0-9]{0,5}$/),
 ]);
 export type Transition = z.infer<typeof Transition>;

@@ -45,3 +45,24 @@ export type JobName = keyof typeof JOB_CATALOG;
 
 /** Job scheduler id for an integration: exactly one per integration, whatever happens. */
 export const schedulerId = (integrationId: string): string => `health:${integrationId}`;
+
+/** The alert service's delivery queue: one job per (incident, transition, channel), job id = the delivery key. */
+export const ALERT_QUEUE = "hip-alerts";
+
+export const DeliveryJob = z.object({
+  /** `<incidentId>:<transition>:<channelId>`, also the job id and the delivery row's primary key. */
+  key: z.string().regex(/^[0-9a-f-]{36}:[a-z0-9-]+:[0-9a-f-]{36}$/),
+});
+export type DeliveryJob = z.infer<typeof DeliveryJob>;
+
+export const ALERT_JOB_CATALOG = {
+  deliver: {
+    schema: DeliveryJob,
+    /**
+     * Retries are not BullMQ attempts: the worker reschedules the job itself (moveToDelayed) at the time the
+     * delivery row says, honouring Retry-After and ALERT_DELIVERY_MAX_AGE. Finished jobs are removed, so the
+     * dispatcher can re-add a lost one under the same id.
+     */
+    opts: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+  },
+} as const;

@@ -1,0 +1,59 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { buildServiceApp, type ReadinessCheck, registerAuth } from "@hip/service-kit";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import type { DomainDeps } from "./domain/context.ts";
+import type { AlertEnv } from "./env.ts";
+import { channelRoutes } from "./routes/channels.routes.ts";
+import { incidentRoutes } from "./routes/incidents.routes.ts";
+import { metricsRoutes } from "./routes/metrics.routes.ts";
+import { policyRoutes } from "./routes/policies.routes.ts";
+
+export interface AppOptions {
+  env: AlertEnv;
+  logger: Logger;
+  deps: DomainDeps;
+  metrics: { registry: { contentType: string; metrics(): Promise<string> }; refresh: () => Promise<void> };
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+/** Builds the Fastify app (plugins + routes) without listening; tests drive it with app.inject. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { env, deps } = opts;
+  const app = buildServiceApp({
+    name: "alert-service",
+    logger: opts.logger,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    ...(opts.readiness ? { readiness: opts.readiness } : {}),
+  });
+  await registerAuth(app, {
+    secret: env.JWT_SECRET,
+    publicKey: env.JWT_PUBLIC_KEY,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "alert-service",
+        version: "1.0.0",
+        description:
+          "Incidents and notifications of the integration-health platform (tenant-scoped, JWT). A tenant with no " +
+          "enabled policy matching an integration gets no notifications for it.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(incidentRoutes(deps));
+  await app.register(channelRoutes(deps));
+  await app.register(policyRoutes(deps));
+  await app.register(metricsRoutes(opts.metrics));
+  return app;
+}

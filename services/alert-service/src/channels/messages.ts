@@ -1,0 +1,67 @@
+import type { IncidentSnapshot } from "@hip/contracts";
+import type { AlertMessage } from "./model.ts";
+
+/** Human words for each notice; every channel format uses these, so they say the same thing everywhere. */
+export function integrationLabel(incident: IncidentSnapshot): string {
+  return incident.integrationName ?? `integration ${incident.integrationId}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+const REASONS = {
+  recovered: "recovered",
+  inactive: "was set INACTIVE",
+  deleted: "was deleted",
+} as const;
+
+export function openFor(msg: AlertMessage): number {
+  const end = msg.incident.resolvedAt ? new Date(msg.incident.resolvedAt) : msg.now;
+  return end.getTime() - new Date(msg.incident.openedAt).getTime();
+}
+
+/** One line: what happened. */
+export function headline(msg: AlertMessage): string {
+  const name = integrationLabel(msg.incident);
+  const t = msg.transition;
+  if (t === "test") return `[TEST] Notification channel check: ${name}`;
+  if (t === "opened") return `[OPEN] ${name} is failing`;
+  if (t === "acknowledged")
+    return `[ACK] ${name}: acknowledged by ${msg.incident.acknowledgedBy ?? "an admin"}`;
+  if (t === "resolved") {
+    const reason = REASONS[msg.incident.resolveReason ?? "recovered"];
+    return `[RESOLVED] ${name} ${reason} after ${formatDuration(openFor(msg))}`;
+  }
+  if (t === "escalated") {
+    return `[ESCALATED] ${name} is still failing, unacknowledged for ${formatDuration(openFor(msg))}`;
+  }
+  const n = t.slice("renotify-".length);
+  return `[STILL OPEN] ${name} has been failing for ${formatDuration(openFor(msg))} (reminder ${n})`;
+}
+
+/** Label/value pairs shown under the headline (same order in every format). */
+export function facts(msg: AlertMessage): Array<[string, string]> {
+  const i = msg.incident;
+  const out: Array<[string, string]> = [
+    ["Integration", integrationLabel(i)],
+    ["Type", i.integrationType ?? "unknown"],
+    ["Tenant", i.tenantId],
+    ["State", i.state],
+    ["Opened", i.openedAt],
+  ];
+  if (i.error) {
+    out.push(["Error", `${i.error.code}${i.error.stage ? ` at ${i.error.stage}` : ""}`]);
+    out.push(["Message", i.error.message.slice(0, 500)]);
+  }
+  if (i.acknowledgedAt) out.push(["Acknowledged", `${i.acknowledgedAt} by ${i.acknowledgedBy ?? "?"}`]);
+  if (i.resolvedAt) out.push(["Resolved", `${i.resolvedAt} (${i.resolveReason ?? "recovered"})`]);
+  out.push(["Incident", i.id]);
+  return out;
+}

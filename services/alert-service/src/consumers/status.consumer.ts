@@ -1,0 +1,34 @@
+import { StatusEvent, type TopicNames } from "@hip/contracts";
+import type { EventBus, EventConsumer } from "@hip/events";
+import type { DomainDeps } from "../domain/context.ts";
+import { applyStatusEvent } from "../domain/projection/apply-status-event.ts";
+import type { AlertMetrics } from "../metrics/metrics.ts";
+
+export const statusGroupId = (prefix: string): string => `${prefix}alert-service.status`;
+
+/**
+ * Consumes integration.status.v1: failed probe results (the error an incident records) and status_changed
+ * (opens and resolves incidents). Partitions run concurrently; order holds per integration (one partition).
+ */
+export async function createStatusConsumer(args: {
+  bus: EventBus;
+  deps: Pick<DomainDeps, "db" | "topics">;
+  topics: TopicNames;
+  prefix: string;
+  metrics: AlertMetrics;
+  concurrency: number;
+}): Promise<EventConsumer<typeof StatusEvent>> {
+  const { deps, topics, metrics } = args;
+  return args.bus.consumer({
+    groupId: statusGroupId(args.prefix),
+    topics: [topics.status],
+    schema: StatusEvent,
+    deadLetterTopic: topics.deadLetter,
+    partitionsConsumedConcurrently: args.concurrency,
+    handle: async (event) => {
+      const outcome = await applyStatusEvent(deps, event);
+      metrics.events.inc({ topic: "status", outcome });
+    },
+    onDeadLetter: () => metrics.deadLetters.inc({ topic: "status" }),
+  });
+}

@@ -1,0 +1,108 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { type Db, withSystem } from "../db/client.ts";
+import { type IncidentRow, type IncidentTimerRow, incidents, incidentTimers } from "../db/schema.ts";
+import { insertDeliveries } from "../domain/deliveries/plan.ts";
+import { appendTimeline } from "../domain/incidents/snapshot.ts";
+
+/**
+ * Fires due re-notification and escalation timers. The due times live in the database, so a restart neither
+ * repeats nor forgets one: a timer fires under FOR UPDATE SKIP LOCKED in the same transaction as the deliveries
+ * it creates (deterministic keys `renotify-<n>` / `escalated`), and moves on (`fired`, next due time) there too.
+ */
+export class TimerLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private readonly db: Db;
+  private readonly logger: Logger;
+  private readonly pollMs: number;
+
+  constructor(opts: { db: Db; logger: Logger; pollMs: number }) {
+    this.db = opts.db;
+    this.logger = opts.logger;
+    this.pollMs = opts.pollMs;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.pollMs);
+    this.tick();
+  }
+
+  private tick(): void {
+    if (this.stopped || this.running) return;
+    this.running = this.fireDue()
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.error({ err }, "timer pass failed"))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  /** Fires every due timer (in batches); returns how many fired. */
+  async fireDue(now = new Date()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await withSystem(this.db, async (tx) => {
+        const due = await tx
+          .select({ timer: incidentTimers, incident: incidents })
+          .from(incidentTimers)
+          .innerJoin(incidents, eq(incidents.id, incidentTimers.incidentId))
+          .where(and(sql`${incidentTimers.dueAt} <= ${now}`, eq(incidents.state, "open")))
+          .orderBy(incidentTimers.dueAt)
+          .limit(100)
+          .for("update", { of: incidentTimers, skipLocked: true });
+        for (const { timer, incident } of due) await this.fire(tx, timer, incident, now);
+        return due.length;
+      });
+      total += n;
+      if (n < 100) return total;
+    }
+  }
+
+  private async fire(
+    tx: Parameters<Parameters<Db["transaction"]>[0]>[0],
+    timer: IncidentTimerRow,
+    incident: IncidentRow,
+    now: Date,
+  ): Promise<void> {
+    const where = and(
+      eq(incidentTimers.incidentId, timer.incidentId),
+      eq(incidentTimers.kind, timer.kind),
+      eq(incidentTimers.policyId, timer.policyId),
+    );
+    const transition = timer.kind === "renotify" ? `renotify-${timer.fired + 1}` : "escalated";
+    const planned = timer.channelIds.map((channelId) => ({
+      channelId,
+      transition,
+      notifyOnResolve: timer.notifyOnResolve,
+    }));
+    const count = await insertDeliveries(tx, incident, planned, timer.dueAt);
+    await appendTimeline(tx, {
+      tenantId: incident.tenantId,
+      incidentId: incident.id,
+      kind: timer.kind === "renotify" ? "renotified" : "escalated",
+      actor: "system",
+      at: now,
+      data: { transition, channelIds: timer.channelIds, policyId: timer.policyId, deliveries: count },
+    });
+    if (timer.kind === "renotify" && timer.intervalMinutes) {
+      const period = timer.intervalMinutes * 60_000;
+      let next = timer.dueAt.getTime() + period;
+      // After downtime, one reminder now and the next a full period later, not a burst of missed ones.
+      if (next <= now.getTime()) next = now.getTime() + period;
+      await tx
+        .update(incidentTimers)
+        .set({ fired: timer.fired + 1, dueAt: new Date(next) })
+        .where(where);
+    } else {
+      await tx.delete(incidentTimers).where(where);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,26 @@
+import type { TopicNames } from "@hip/contracts";
+import type { KeyRing } from "@hip/secrets";
+import type { Db } from "../db/client.ts";
+import type { SendContext } from "../channels/model.ts";
+
+/** What every use case needs from the process. */
+export interface DomainDeps {
+  db: Db;
+  ring: KeyRing;
+  topics: TopicNames;
+  /** Base of dashboard links in notifications. */
+  dashboardUrl: string;
+  /** How channels send (SSRF allowlist, timeouts, SMTP); used by deliveries and channel tests. */
+  send: SendContext;
+}
+
+/** Who asked, for tenancy and audit. */
+export interface Actor {
+  tenantId: string;
+  sub: string;
+  requestId: string | null;
+  ip: string | null;
+}
+
+export const incidentLink = (dashboardUrl: string, incidentId: string): string =>
+  `${dashboardUrl.replace(/\/$/, "")}/incidents/${incidentId}`;

@@ -1,0 +1,180 @@
+import type { PolicyScope } from "@hip/contracts";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
+import {
+  type ChannelRow,
+  channels,
+  deliveries,
+  type IncidentRow,
+  incidentTimers,
+  policies,
+  type PolicyRow,
+} from "../../db/schema.ts";
+
+/** NOTIFY channel that wakes the dispatchers when delivery rows commit. */
+export const DELIVERY_CHANNEL = "alerts_delivery";
+
+/** The delivery's identity: its row key, its BullMQ job id (three `:`-separated parts, which BullMQ accepts). */
+export const deliveryKey = (incidentId: string, transition: string, channelId: string): string =>
+  `${incidentId}:${transition}:${channelId}`;
+
+/** The idempotency key receivers see: the same for every attempt and every channel of one notice. */
+export const idempotencyKey = (incidentId: string, transition: string): string =>
+  `${incidentId}:${transition}`;
+
+export interface PlannedDelivery {
+  channelId: string;
+  transition: string;
+  notifyOnResolve: boolean;
+}
+
+export function policyMatches(scope: PolicyScope, integration: { id: string; type: string | null }): boolean {
+  if (scope.scope === "all") return true;
+  if (scope.scope === "ids") return scope.ids.includes(integration.id);
+  return integration.type !== null && (scope.types as string[]).includes(integration.type);
+}
+
+async function channelsOf(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, ChannelRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx
+    .select()
+    .from(channels)
+    .where(and(eq(channels.tenantId, tenantId), inArray(channels.id, ids)));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Inserts delivery rows (one per key; a second plan of the same key changes nothing but may widen
+ * notifyOnResolve) and wakes the dispatchers at commit. Channels deleted meanwhile are skipped.
+ */
+export async function insertDeliveries(
+  tx: Tx,
+  incident: IncidentRow,
+  planned: PlannedDelivery[],
+  originAt: Date,
+): Promise<number> {
+  const byChannel = await channelsOf(tx, incident.tenantId, [...new Set(planned.map((p) => p.channelId))]);
+  const rows = new Map<string, typeof deliveries.$inferInsert>();
+  for (const p of planned) {
+    const channel = byChannel.get(p.channelId);
+    if (!channel) continue;
+    const key = deliveryKey(incident.id, p.transition, channel.id);
+    const existing = rows.get(key);
+    if (existing) {
+      existing.notifyOnResolve = Boolean(existing.notifyOnResolve) || p.notifyOnResolve;
+      continue;
+    }
+    rows.set(key, {
+      key,
+      tenantId: incident.tenantId,
+      incidentId: incident.id,
+      channelId: channel.id,
+      channelType: channel.type,
+      channelName: channel.name,
+      transition: p.transition,
+      notifyOnResolve: p.notifyOnResolve,
+      originAt,
+      nextAttemptAt: new Date(),
+    });
+  }
+  if (rows.size === 0) return 0;
+  await tx
+    .insert(deliveries)
+    .values([...rows.values()])
+    .onConflictDoUpdate({
+      target: deliveries.key,
+      set: { notifyOnResolve: sql`${deliveries.notifyOnResolve} or excluded.notify_on_resolve` },
+    });
+  await tx.execute(sql`select pg_notify(${DELIVERY_CHANNEL}, '')`);
+  return rows.size;
+}
+
+/**
+ * On open: the tenant's enabled policies that match the integration decide the channels (`opened` deliveries)
+ * and the reminder/escalation due times (stored as timers, fired by any replica). No policy, no notification.
+ */
+export async function engageOnOpen(
+  tx: Tx,
+  incident: IncidentRow,
+): Promise<{ policies: string[]; deliveries: number }> {
+  const all: PolicyRow[] = await tx
+    .select()
+    .from(policies)
+    .where(and(eq(policies.tenantId, incident.tenantId), eq(policies.enabled, true)));
+  const matched = all.filter((p) =>
+    policyMatches(p.integrations, { id: incident.integrationId, type: incident.integrationType }),
+  );
+  const planned: PlannedDelivery[] = matched.flatMap((p) =>
+    p.channelIds.map((channelId) => ({
+      channelId,
+      transition: "opened",
+      notifyOnResolve: p.notifyOnResolve,
+    })),
+  );
+  const count = await insertDeliveries(tx, incident, planned, incident.openedAt);
+  const timers: Array<typeof incidentTimers.$inferInsert> = [];
+  for (const p of matched) {
+    if (p.renotifyMinutes) {
+      timers.push({
+        incidentId: incident.id,
+        kind: "renotify",
+        policyId: p.id,
+        tenantId: incident.tenantId,
+        dueAt: new Date(incident.openedAt.getTime() + p.renotifyMinutes * 60_000),
+        channelIds: p.channelIds,
+        intervalMinutes: p.renotifyMinutes,
+        notifyOnResolve: p.notifyOnResolve,
+      });
+    }
+    if (p.escalation) {
+      timers.push({
+        incidentId: incident.id,
+        kind: "escalate",
+        policyId: p.id,
+        tenantId: incident.tenantId,
+        dueAt: new Date(incident.openedAt.getTime() + p.escalation.afterMinutes * 60_000),
+        channelIds: p.escalation.channelIds,
+        intervalMinutes: null,
+        notifyOnResolve: p.notifyOnResolve,
+      });
+    }
+  }
+  if (timers.length > 0) await tx.insert(incidentTimers).values(timers).onConflictDoNothing();
+  return { policies: matched.map((p) => p.id), deliveries: count };
+}
+
+/**
+ * Follow-ups go to the channels this incident engaged (opened, reminders, escalation; not cancelled ones):
+ * `acknowledged` to PAGERDUTY and WEBHOOK (machines whose state must follow), `resolved` to PAGERDUTY always
+ * (it closes the page) and to the others when the engaging policy has notifyOnResolve.
+ */
+export async function engageFollowUp(
+  tx: Tx,
+  incident: IncidentRow,
+  transition: "acknowledged" | "resolved",
+  originAt: Date,
+): Promise<number> {
+  const engaged = await tx.execute<{ channel_id: string; channel_type: string; notify: boolean }>(sql`
+    select channel_id, channel_type, bool_or(notify_on_resolve) as notify
+    from alerts.deliveries
+    where incident_id = ${incident.id} and state <> 'cancelled'
+      and transition not in ('acknowledged', 'resolved')
+    group by channel_id, channel_type`);
+  const planned = engaged.rows
+    .filter((r) =>
+      transition === "acknowledged"
+        ? r.channel_type === "PAGERDUTY" || r.channel_type === "WEBHOOK"
+        : r.channel_type === "PAGERDUTY" || r.notify,
+    )
+    .map((r) => ({ channelId: r.channel_id, transition, notifyOnResolve: r.notify }));
+  return insertDeliveries(tx, incident, planned, originAt);
+}
+
+/** Ack and resolve stop reminders and escalation: timers go, pending reminder deliveries are cancelled. */
+export async function cancelReminders(tx: Tx, incidentId: string): Promise<void> {
+  await tx.delete(incidentTimers).where(eq(incidentTimers.incidentId, incidentId));
+  await tx.execute(sql`
+    update alerts.deliveries set state = 'cancelled', finished_at = now()
+    where incident_id = ${incidentId} and state = 'pending'
+      and (transition like 'renotify-%' or transition = 'escalated')`);
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import type { IncidentError } from "@hip/contracts";
+import type { Tx } from "../../db/client.ts";
+import { type IncidentRow, type IntegrationRow, incidents } from "../../db/schema.ts";
+import type { DomainDeps } from "../context.ts";
+import { engageOnOpen } from "../deliveries/plan.ts";
+import { enqueueIncidentEvent } from "../outbox/enqueue.ts";
+import { appendTimeline, toSnapshot } from "./snapshot.ts";
+
+/**
+ * Opens an incident for an integration that turned ERROR, in the consumer's transaction. The insert does nothing
+ * when the integration already has an unresolved incident or this event already opened one (unique indexes),
+ * so redelivery and replay never open a second incident nor plan a second page.
+ */
+export async function openIncident(
+  tx: Tx,
+  deps: Pick<DomainDeps, "topics">,
+  args: { integration: IntegrationRow; eventId: string; at: Date; error: IncidentError | null },
+): Promise<IncidentRow | null> {
+  const { integration } = args;
+  const [row] = await tx
+    .insert(incidents)
+    .values({
+      id: randomUUID(),
+      tenantId: integration.tenantId,
+      integrationId: integration.id,
+      integrationName: integration.name,
+      integrationType: integration.type,
+      state: "open",
+      openedAt: args.at,
+      error: args.error,
+      openedByEventId: args.eventId,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) return null;
+  const engaged = await engageOnOpen(tx, row);
+  await appendTimeline(tx, {
+    tenantId: row.tenantId,
+    incidentId: row.id,
+    kind: "opened",
+    actor: "system",
+    at: args.at,
+    data: {
+      error: args.error,
+      causationId: args.eventId,
+      statusChangedAt: args.at.toISOString(),
+      policies: engaged.policies,
+      deliveries: engaged.deliveries,
+    },
+  });
+  await enqueueIncidentEvent(tx, {
+    topic: deps.topics.incident,
+    type: "incident.opened",
+    tenantId: row.tenantId,
+    integrationId: row.integrationId,
+    data: { incident: toSnapshot(row), causationId: args.eventId },
+  });
+  return row;
+}

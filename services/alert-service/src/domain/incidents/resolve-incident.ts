@@ -1,0 +1,55 @@
+import type { ResolveReason } from "@hip/contracts";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
+import { type IncidentRow, incidents } from "../../db/schema.ts";
+import type { DomainDeps } from "../context.ts";
+import { cancelReminders, engageFollowUp } from "../deliveries/plan.ts";
+import { enqueueIncidentEvent } from "../outbox/enqueue.ts";
+import { appendTimeline, toSnapshot } from "./snapshot.ts";
+
+/**
+ * Resolves the integration's unresolved incident (if any) with a reason, in the consumer's transaction:
+ * reminders and escalation stop, engaged channels get the resolve notice, `incident.resolved` is emitted.
+ */
+export async function resolveOpenIncident(
+  tx: Tx,
+  deps: Pick<DomainDeps, "topics">,
+  args: { integrationId: string; reason: ResolveReason; eventId: string; at: Date },
+): Promise<IncidentRow | null> {
+  const [open] = await tx
+    .select()
+    .from(incidents)
+    .where(and(eq(incidents.integrationId, args.integrationId), isNull(incidents.resolvedAt)))
+    .for("update");
+  if (!open) return null;
+  // An event older than the opening (possible across topics) must not close it.
+  const at = new Date(Math.max(args.at.getTime(), open.openedAt.getTime()));
+  const [row] = await tx
+    .update(incidents)
+    .set({ state: "resolved", resolvedAt: at, resolveReason: args.reason, resolvedByEventId: args.eventId })
+    .where(eq(incidents.id, open.id))
+    .returning();
+  if (!row) return null;
+  await cancelReminders(tx, row.id);
+  await appendTimeline(tx, {
+    tenantId: row.tenantId,
+    incidentId: row.id,
+    kind: "resolved",
+    actor: "system",
+    at,
+    data: {
+      reason: args.reason,
+      causationId: args.eventId,
+      durationMs: at.getTime() - row.openedAt.getTime(),
+    },
+  });
+  await engageFollowUp(tx, row, "resolved", at);
+  await enqueueIncidentEvent(tx, {
+    topic: deps.topics.incident,
+    type: "incident.resolved",
+    tenantId: row.tenantId,
+    integrationId: row.integrationId,
+    data: { incident: toSnapshot(row), causationId: args.eventId },
+  });
+  return row;
+}

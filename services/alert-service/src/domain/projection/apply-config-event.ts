@@ -1,0 +1,73 @@
+import type { ConfigEvent } from "@hip/contracts";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { withSystem } from "../../db/client.ts";
+import { incidents, integrations, processedEvents } from "../../db/schema.ts";
+import type { DomainDeps } from "../context.ts";
+import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
+import type { ApplyOutcome } from "./apply-status-event.ts";
+import { lockIntegration } from "./integration-row.ts";
+
+/**
+ * Applies one integration.config.v1 event to the projection (name, type; deletion), once per event id and in
+ * sequence order. A deleted integration's unresolved incident is resolved with reason `deleted`.
+ */
+export async function applyConfigEvent(
+  deps: Pick<DomainDeps, "db" | "topics">,
+  event: ConfigEvent,
+): Promise<ApplyOutcome> {
+  if (event.type === "integration.test_requested") return "ignored";
+  return withSystem(deps.db, async (tx) => {
+    const fresh = await tx
+      .insert(processedEvents)
+      .values({ eventId: event.id })
+      .onConflictDoNothing()
+      .returning({ id: processedEvents.eventId });
+    if (fresh.length === 0) return "duplicate";
+    const row = await lockIntegration(tx, event.subject, event.tenantid);
+    if (row.tenantId !== event.tenantid) return "ignored";
+    if (event.sequence <= row.configSeq) return "stale";
+    if (event.type === "integration.deleted") {
+      await tx
+        .update(integrations)
+        .set({
+          name: event.data.name,
+          type: event.data.integrationType,
+          configSeq: event.sequence,
+          deletedSeq: event.sequence,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(integrations.id, row.id));
+      const resolved = await resolveOpenIncident(tx, deps, {
+        integrationId: row.id,
+        reason: "deleted",
+        eventId: event.id,
+        at: new Date(event.time),
+      });
+      return resolved ? "resolved" : "applied";
+    }
+    const snap = event.data.integration;
+    await tx
+      .update(integrations)
+      .set({
+        name: snap.name,
+        type: snap.type,
+        configSeq: event.sequence,
+        // Display only: incidents follow status_changed events, which have their own gate.
+        ...(event.sequence > row.statusSeq ? { status: snap.status } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(integrations.id, row.id));
+    // An incident opened before its integration's first config event was seen gets its name and type now.
+    await tx
+      .update(incidents)
+      .set({ integrationName: snap.name, integrationType: snap.type })
+      .where(
+        and(
+          eq(incidents.integrationId, row.id),
+          isNull(incidents.resolvedAt),
+          isNull(incidents.integrationName),
+        ),
+      );
+    return "applied";
+  });
+}

@@ -1,0 +1,97 @@
+import type { IncidentError, IntegrationStatusChanged, StatusEvent } from "@hip/contracts";
+import { and, eq, lt, sql } from "drizzle-orm";
+import { withSystem } from "../../db/client.ts";
+import { type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
+import type { DomainDeps } from "../context.ts";
+import { openIncident } from "../incidents/open-incident.ts";
+import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
+import { lockIntegration } from "./integration-row.ts";
+
+export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
+
+/**
+ * Applies one integration.status.v1 event. Failed probe results only refresh the projection's last error (gated
+ * by the probe worker's sequence, so replays are no-ops); status_changed opens or resolves incidents, exactly once
+ * per event id and in sequence order per integration.
+ */
+export async function applyStatusEvent(
+  deps: Pick<DomainDeps, "db" | "topics">,
+  event: StatusEvent,
+): Promise<ApplyOutcome> {
+  if (event.type === "integration.probe_completed") {
+    const error = event.data.error;
+    if (event.data.success || !error) return "ignored";
+    await withSystem(deps.db, async (tx) => {
+      await tx
+        .insert(integrations)
+        .values({ id: event.subject, tenantId: event.tenantid })
+        .onConflictDoNothing();
+      await tx
+        .update(integrations)
+        .set({
+          lastError: { code: error.code, stage: error.stage, message: error.message, eventId: event.id },
+          probeSeq: event.sequence,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
+    });
+    return "applied";
+  }
+  return applyStatusChanged(deps, event);
+}
+
+/** The error an incident records: the probe result that caused the change, else the status event's text. */
+function incidentError(row: IntegrationRow, event: IntegrationStatusChanged): IncidentError | null {
+  const last = row.lastError;
+  if (last && (last.eventId === event.data.causationId || event.data.causationId === null)) {
+    return { code: last.code, stage: last.stage, message: last.message };
+  }
+  if (last && !event.data.lastError) return { code: last.code, stage: last.stage, message: last.message };
+  if (event.data.lastError)
+    return { code: last?.code ?? "PROBE_FAILED", stage: last?.stage ?? null, message: event.data.lastError };
+  return null;
+}
+
+async function applyStatusChanged(
+  deps: Pick<DomainDeps, "db" | "topics">,
+  event: IntegrationStatusChanged,
+): Promise<ApplyOutcome> {
+  return withSystem(deps.db, async (tx) => {
+    const fresh = await tx
+      .insert(processedEvents)
+      .values({ eventId: event.id })
+      .onConflictDoNothing()
+      .returning({ id: processedEvents.eventId });
+    if (fresh.length === 0) return "duplicate";
+    const row = await lockIntegration(tx, event.subject, event.tenantid);
+    if (row.tenantId !== event.tenantid) return "ignored";
+    if (event.sequence <= row.statusSeq) return "stale";
+    if (row.deletedSeq !== null && event.sequence < row.deletedSeq) return "stale";
+    const to = event.data.to;
+    const [updated] = await tx
+      .update(integrations)
+      .set({ status: to, statusSeq: event.sequence, updatedAt: sql`now()` })
+      .where(eq(integrations.id, row.id))
+      .returning();
+    const at = new Date(event.time);
+    if (to === "ERROR") {
+      const opened = await openIncident(tx, deps, {
+        integration: updated ?? row,
+        eventId: event.id,
+        at,
+        error: incidentError(row, event),
+      });
+      return opened ? "opened" : "applied";
+    }
+    if (to === "ACTIVE" || to === "INACTIVE") {
+      const resolved = await resolveOpenIncident(tx, deps, {
+        integrationId: row.id,
+        reason: to === "ACTIVE" ? "recovered" : "inactive",
+        eventId: event.id,
+        at,
+      });
+      return resolved ? "resolved" : "applied";
+    }
+    return "applied";
+  });
+}

@@ -44,14 +44,29 @@ export class TimerLoop {
     let total = 0;
     for (;;) {
       const n = await withSystem(this.db, async (tx) => {
-        const due = await tx
-          .select({ timer: incidentTimers, incident: incidents })
-          .from(incidentTimers)
-          .innerJoin(incidents, eq(incidents.id, incidentTimers.incidentId))
-          .where(and(sql`${incidentTimers.dueAt} <= ${now}`, eq(incidents.state, "open")))
-          .orderBy(incidentTimers.dueAt)
-          .limit(100)
-          .for("update", { of: incidentTimers, skipLocked: true });
+        // Raw SQL for the lock: FOR UPDATE OF needs the unqualified alias, which the query builder cannot emit.
+        const locked = await tx.execute<{ incident_id: string; kind: string; policy_id: string }>(sql`
+          select t.incident_id, t.kind, t.policy_id
+          from alerts.incident_timers t join alerts.incidents i on i.id = t.incident_id
+          where t.due_at <= ${now} and i.state = 'open'
+          order by t.due_at
+          limit 100
+          for update of t skip locked`);
+        const due: Array<{ timer: IncidentTimerRow; incident: IncidentRow }> = [];
+        for (const k of locked.rows) {
+          const [row] = await tx
+            .select({ timer: incidentTimers, incident: incidents })
+            .from(incidentTimers)
+            .innerJoin(incidents, eq(incidents.id, incidentTimers.incidentId))
+            .where(
+              and(
+                eq(incidentTimers.incidentId, k.incident_id),
+                eq(incidentTimers.kind, k.kind),
+                eq(incidentTimers.policyId, k.policy_id),
+              ),
+            );
+          if (row) due.push(row);
+        }
         for (const { timer, incident } of due) await this.fire(tx, timer, incident, now);
         return due.length;
       });

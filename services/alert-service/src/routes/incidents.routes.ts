@@ -60,7 +60,7 @@ export function incidentRoutes(deps: DomainDeps) {
           tags,
           summary: "Acknowledge (admin): stops reminders and escalation; idempotent; 409 when resolved",
           params: AlertIdParams,
-          body: AckIncidentBody.optional(),
+          body: AckIncidentBody.nullish(),
           response: { 200: IncidentView, ...writeErrors },
         },
       },

@@ -3,7 +3,11 @@ import {
   AnyEvent,
   cloudEvent,
   EVENT_SOURCES,
+  type IntegrationCreated,
+  type IntegrationDeleted,
+  type IntegrationProbeCompleted,
   type IntegrationStatus,
+  type IntegrationStatusChanged,
   type IntegrationType,
   type ProbeResult,
   type TopicNames,
@@ -223,7 +227,7 @@ export class FakeIntegration {
     };
   }
 
-  created() {
+  created(): IntegrationCreated {
     this.seq++;
     return cloudEvent({
       id: randomUUID(),
@@ -236,7 +240,7 @@ export class FakeIntegration {
     });
   }
 
-  deleted() {
+  deleted(): IntegrationDeleted {
     this.seq++;
     return cloudEvent({
       id: randomUUID(),
@@ -255,7 +259,10 @@ export class FakeIntegration {
     });
   }
 
-  probeFailed(code = "CONNECTION_REFUSED", message = "connection refused: nothing listens on that port") {
+  probeFailed(
+    code = "CONNECTION_REFUSED",
+    message = "connection refused: nothing listens on that port",
+  ): IntegrationProbeCompleted {
     this.probeSeq++;
     const data: ProbeResult = {
       integrationId: this.id,
@@ -285,7 +292,7 @@ export class FakeIntegration {
     });
   }
 
-  statusChanged(to: IntegrationStatus, causationId: string | null = null) {
+  statusChanged(to: IntegrationStatus, causationId: string | null = null): IntegrationStatusChanged {
     const from = this.status;
     this.status = to;
     this.seq++;

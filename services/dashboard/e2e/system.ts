@@ -22,7 +22,7 @@ export interface RunningSystem {
   stop: () => Promise<void>;
 }
 
-const SERVICES = ["config-service", "stats-service", "probe-worker", "dashboard"] as const;
+const SERVICES = ["config-service", "stats-service", "probe-worker", "alert-service", "dashboard"] as const;
 type ServiceName = (typeof SERVICES)[number];
 
 async function freePort(): Promise<number> {
@@ -109,6 +109,7 @@ export async function startSystem(): Promise<RunningSystem> {
     "config-service": await freePort(),
     "stats-service": await freePort(),
     "probe-worker": await freePort(),
+    "alert-service": await freePort(),
     dashboard: await freePort(),
   } satisfies Record<ServiceName, number>;
   const base: NodeJS.ProcessEnv = {
@@ -124,7 +125,9 @@ export async function startSystem(): Promise<RunningSystem> {
     KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(),
     CONFIG_SERVICE_URL: `http://127.0.0.1:${ports["config-service"]}`,
     STATS_SERVICE_URL: `http://127.0.0.1:${ports["stats-service"]}`,
+    ALERT_SERVICE_URL: `http://127.0.0.1:${ports["alert-service"]}`,
     PROBE_ALLOWED_CIDRS: "127.0.0.0/8",
+    ALERT_ALLOWED_CIDRS: "127.0.0.0/8",
     DASHBOARD_DEV_LOGIN: "true",
     HOST: "127.0.0.1",
     SHUTDOWN_TIMEOUT_MS: "5000",
@@ -136,6 +139,7 @@ export async function startSystem(): Promise<RunningSystem> {
   try {
     runMigration("config-service", base);
     runMigration("stats-service", base);
+    runMigration("alert-service", base);
     mkdirSync(join(ARTIFACTS, "logs"), { recursive: true });
     for (const name of SERVICES) {
       const entry = name === "dashboard" ? "server/main.ts" : "src/main.ts";

@@ -59,6 +59,8 @@ describe("dashboard server", () => {
   });
   const configUp = upstream("config", configSeen, released);
   const statsUp = upstream("stats", statsSeen, released);
+  const alertsSeen: Seen[] = [];
+  const alertsUp = upstream("alerts", alertsSeen, released);
   let app: FastifyInstance;
   let base = "";
   let dist = "";
@@ -73,6 +75,7 @@ describe("dashboard server", () => {
       LOG_LEVEL: "silent",
       CONFIG_SERVICE_URL: await listen(configUp),
       STATS_SERVICE_URL: await listen(statsUp),
+      ALERT_SERVICE_URL: await listen(alertsUp),
       JWT_SECRET: SECRET,
       DASHBOARD_DIST_DIR: dist,
     });
@@ -85,6 +88,7 @@ describe("dashboard server", () => {
     await app.close();
     configUp.close();
     statsUp.close();
+    alertsUp.close();
     rmSync(dist, { recursive: true, force: true });
   });
 
@@ -92,7 +96,11 @@ describe("dashboard server", () => {
     expect((await app.inject({ url: "/health" })).statusCode).toBe(200);
     const ready = await app.inject({ url: "/ready" });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json().checks).toEqual({ "config-service": "ok", "stats-service": "ok" });
+    expect(ready.json().checks).toEqual({
+      "config-service": "ok",
+      "stats-service": "ok",
+      "alert-service": "ok",
+    });
   });
 
   it("is not ready when an upstream is down", async () => {
@@ -160,6 +168,26 @@ describe("dashboard server", () => {
     });
     const summary = await fetch(`${base}/api/integration/stats`);
     expect((await summary.json()).upstream).toBe("stats");
+  });
+
+  it("routes alert paths (incidents, channels, policies) to the alert service with the token", async () => {
+    const res = await fetch(`${base}/api/integration/alerts/incidents/abc/ack`, {
+      method: "POST",
+      headers: { authorization: "Bearer alert-tok", "content-type": "application/json" },
+      body: JSON.stringify({ note: "on it" }),
+    });
+    expect(await res.json()).toEqual({
+      upstream: "alerts",
+      url: "/api/integration/alerts/incidents/abc/ack",
+    });
+    expect(alertsSeen.at(-1)).toMatchObject({
+      method: "POST",
+      authorization: "Bearer alert-tok",
+      body: '{"note":"on it"}',
+    });
+    const list = await fetch(`${base}/api/integration/alerts/channels?x=1`);
+    expect(await list.json()).toEqual({ upstream: "alerts", url: "/api/integration/alerts/channels?x=1" });
+    expect(configSeen.some((s) => s.url.includes("/alerts"))).toBe(false);
   });
 
   it("streams SSE without buffering: the first event arrives while the upstream keeps the stream open", async () => {

@@ -37,6 +37,7 @@ export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<Fa
     readiness: {
       "config-service": () => upstreamHealthy(cfg.configServiceUrl),
       "stats-service": () => upstreamHealthy(cfg.statsServiceUrl),
+      "alert-service": () => upstreamHealthy(cfg.alertServiceUrl),
     },
   });
 
@@ -49,8 +50,8 @@ export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<Fa
 
   app.get("/", async (_req, reply) => reply.redirect(`${BASE_PATH}/`, 302));
 
-  // One origin for the browser: stats routes go to the stats service, everything else under the API base to the
-  // config service. Paths are forwarded unchanged (both services serve under /api/integration). The Authorization
+  // One origin for the browser: stats routes go to the stats service, alert routes (incidents, channels, policies)
+  // to the alert service, everything else under the API base to the config service. Paths are forwarded unchanged (both services serve under /api/integration). The Authorization
   // header is forwarded as is; reply-from pipes the upstream body, so SSE streams are not buffered.
   await app.register(fastifyHttpProxy, {
     upstream: cfg.statsServiceUrl,
@@ -60,6 +61,12 @@ export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<Fa
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, "accept-encoding": "identity" }),
     },
     http: { requestOptions: { timeout: 0 } },
+  });
+  await app.register(fastifyHttpProxy, {
+    upstream: cfg.alertServiceUrl,
+    prefix: "/api/integration/alerts",
+    rewritePrefix: "/api/integration/alerts",
+    http: { requestOptions: { timeout: 60_000 } },
   });
   await app.register(fastifyHttpProxy, {
     upstream: cfg.configServiceUrl,

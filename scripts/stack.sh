@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Functions behind ./dev. Sourced after scripts/toolchain.sh (Node 24 and pnpm are on PATH).
 RUN_DIR="$ROOT/.run"
-SERVICES=(config-service stats-service probe-worker dashboard)
-declare -A PORTS=([config-service]=3001 [dashboard]=3002 [stats-service]=3003 [probe-worker]=3004)
+# smtp-sink: development SMTP server that keeps the alert service's mails (SMTP :2525, view on http :8025).
+SERVICES=(smtp-sink config-service stats-service probe-worker alert-service dashboard)
+declare -A PORTS=([config-service]=3001 [dashboard]=3002 [stats-service]=3003 [probe-worker]=3004 [alert-service]=3005 [smtp-sink]=8025)
 
 say() { echo "[dev] $*" >&2; }
 
@@ -71,12 +72,13 @@ service_running() { local pid; pid="$(service_pid "$1")"; [ -n "$pid" ] && kill 
 start_service() {
   local name="$1" port="${PORTS[$1]}"
   if service_running "$name"; then say "$name already running (pid $(service_pid "$name"))"; return 0; fi
-  local entry="services/$name/src/main.ts"
+  local entry="services/$name/src/main.ts" dir="$name"
   [ "$name" = dashboard ] && entry="services/dashboard/server/main.ts"
+  [ "$name" = smtp-sink ] && entry="services/alert-service/src/dev/smtp-sink.ts" && dir=alert-service
   mkdir -p "$RUN_DIR/logs"
   say "starting $name on :$port (log: .run/logs/$name.log)"
   # A plain background command (no subshell), so $! is the node process itself and no pipe stays open.
-  cd "$ROOT/services/$name"
+  cd "$ROOT/services/$dir"
   PORT="$port" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
   cd "$ROOT"
@@ -100,11 +102,13 @@ stack_up() {
   say "applying migrations"
   (cd services/config-service && node src/db/migrate.ts)
   (cd services/stats-service && node src/db/migrate.ts)
+  (cd services/alert-service && node src/db/migrate.ts)
   say "building the dashboard"
   pnpm --filter @hip/dashboard run build >"$HIP_CACHE_DIR/dashboard-build.log" 2>&1 || { tail -30 "$HIP_CACHE_DIR/dashboard-build.log" >&2; return 1; }
   for s in "${SERVICES[@]}"; do start_service "$s"; done
   for s in "${SERVICES[@]}"; do wait_ready "$s"; done
   say "all services ready. Dashboard: http://127.0.0.1:3002/dashboard/integration"
+  say "mails sent by the alert service: http://127.0.0.1:8025/ (SMTP sink on 127.0.0.1:2525)"
   say "an admin token for tenant t1:  ./dev token --tenant t1 --role admin"
 }
 

@@ -113,6 +113,7 @@ export async function startSmtpSink(
 
 if (import.meta.main) {
   const sink = await startSmtpSink({
+    host: process.env.SMTP_SINK_HOST ?? "127.0.0.1",
     smtpPort: Number(process.env.SMTP_SINK_PORT ?? 2525),
     httpPort: Number(process.env.SMTP_SINK_HTTP_PORT ?? 8025),
   });

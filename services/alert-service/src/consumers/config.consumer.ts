@@ -1,7 +1,7 @@
 import { ConfigEvent, type TopicNames } from "@hip/contracts";
 import type { EventBus, EventConsumer } from "@hip/events";
 import type { DomainDeps } from "../domain/context.ts";
-import { applyConfigEvent } from "../domain/projection/apply-config-event.ts";
+import { applyConfigBatch } from "../domain/projection/apply-config-event.ts";
 import type { AlertMetrics } from "../metrics/metrics.ts";
 
 export const configGroupId = (prefix: string): string => `${prefix}alert-service.config`;
@@ -22,9 +22,13 @@ export async function createConfigConsumer(args: {
     schema: ConfigEvent,
     deadLetterTopic: topics.deadLetter,
     partitionsConsumedConcurrently: args.concurrency,
-    handle: async (event) => {
-      const outcome = await applyConfigEvent(deps, event);
-      metrics.events.inc({ topic: "config", outcome });
+    // One transaction per fetched batch of a partition (order kept): one commit instead of one per event.
+    handleBatch: async (items) => {
+      const outcomes = await applyConfigBatch(
+        deps,
+        items.map((i) => i.event),
+      );
+      for (const outcome of outcomes) metrics.events.inc({ topic: "config", outcome });
     },
     onDeadLetter: () => metrics.deadLetters.inc({ topic: "config" }),
   });

@@ -1,7 +1,7 @@
 import { StatusEvent, type TopicNames } from "@hip/contracts";
 import type { EventBus, EventConsumer } from "@hip/events";
 import type { DomainDeps } from "../domain/context.ts";
-import { applyStatusEvent } from "../domain/projection/apply-status-event.ts";
+import { applyStatusBatch } from "../domain/projection/apply-status-event.ts";
 import type { AlertMetrics } from "../metrics/metrics.ts";
 
 export const statusGroupId = (prefix: string): string => `${prefix}alert-service.status`;
@@ -25,9 +25,13 @@ export async function createStatusConsumer(args: {
     schema: StatusEvent,
     deadLetterTopic: topics.deadLetter,
     partitionsConsumedConcurrently: args.concurrency,
-    handle: async (event) => {
-      const outcome = await applyStatusEvent(deps, event);
-      metrics.events.inc({ topic: "status", outcome });
+    // One transaction per fetched batch of a partition (order kept): one commit instead of one per event.
+    handleBatch: async (items) => {
+      const outcomes = await applyStatusBatch(
+        deps,
+        items.map((i) => i.event),
+      );
+      for (const outcome of outcomes) metrics.events.inc({ topic: "status", outcome });
     },
     onDeadLetter: () => metrics.deadLetters.inc({ topic: "status" }),
   });

@@ -1,6 +1,6 @@
 import type { IncidentError, IntegrationStatusChanged, StatusEvent } from "@hip/contracts";
 import { and, eq, lt, sql } from "drizzle-orm";
-import { withSystem } from "../../db/client.ts";
+import { type Tx, withSystem } from "../../db/client.ts";
 import { type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { openIncident } from "../incidents/open-incident.ts";
@@ -9,35 +9,63 @@ import { lockIntegration } from "./integration-row.ts";
 
 export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
 
-/**
- * Applies one integration.status.v1 event. Failed probe results only refresh the projection's last error (gated
- * by the probe worker's sequence, so replays are no-ops); status_changed opens or resolves incidents, exactly once
- * per event id and in sequence order per integration.
- */
+const relevant = (e: StatusEvent) =>
+  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null);
+
+/** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
   deps: Pick<DomainDeps, "db" | "topics">,
+  event: StatusEvent,
+): Promise<ApplyOutcome> {
+  if (!relevant(event)) return "ignored";
+  return withSystem(deps.db, (tx) => applyStatusEventTx(tx, deps, event));
+}
+
+/**
+ * Applies a fetched batch of one partition in order, in ONE transaction (one commit, one WAL flush, one NOTIFY
+ * per channel for the whole batch). A failure rolls the batch back and the consumer retries it; every step is
+ * idempotent (event ids, sequence gates, unique keys), so the retry re-applies exactly what was lost.
+ */
+export async function applyStatusBatch(
+  deps: Pick<DomainDeps, "db" | "topics">,
+  events: StatusEvent[],
+): Promise<ApplyOutcome[]> {
+  if (!events.some(relevant)) return events.map(() => "ignored");
+  return withSystem(deps.db, async (tx) => {
+    const out: ApplyOutcome[] = [];
+    for (const e of events) out.push(relevant(e) ? await applyStatusEventTx(tx, deps, e) : "ignored");
+    return out;
+  });
+}
+
+/**
+ * Applies one integration.status.v1 event in the caller's transaction. Failed probe results only refresh the
+ * projection's last error (gated by the probe worker's sequence, so replays are no-ops); status_changed opens or
+ * resolves incidents, exactly once per event id and in sequence order per integration.
+ */
+export async function applyStatusEventTx(
+  tx: Tx,
+  deps: Pick<DomainDeps, "topics">,
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.probe_completed") {
     const error = event.data.error;
     if (event.data.success || !error) return "ignored";
-    await withSystem(deps.db, async (tx) => {
-      await tx
-        .insert(integrations)
-        .values({ id: event.subject, tenantId: event.tenantid })
-        .onConflictDoNothing();
-      await tx
-        .update(integrations)
-        .set({
-          lastError: { code: error.code, stage: error.stage, message: error.message, eventId: event.id },
-          probeSeq: event.sequence,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
-    });
+    await tx
+      .insert(integrations)
+      .values({ id: event.subject, tenantId: event.tenantid })
+      .onConflictDoNothing();
+    await tx
+      .update(integrations)
+      .set({
+        lastError: { code: error.code, stage: error.stage, message: error.message, eventId: event.id },
+        probeSeq: event.sequence,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
     return "applied";
   }
-  return applyStatusChanged(deps, event);
+  return applyStatusChanged(tx, deps, event);
 }
 
 /** The error an incident records: the probe result that caused the change, else the status event's text. */
@@ -47,51 +75,51 @@ function incidentError(row: IntegrationRow, event: IntegrationStatusChanged): In
     return { code: last.code, stage: last.stage, message: last.message };
   }
   if (last && !event.data.lastError) return { code: last.code, stage: last.stage, message: last.message };
-  if (event.data.lastError)
+  if (event.data.lastError) {
     return { code: last?.code ?? "PROBE_FAILED", stage: last?.stage ?? null, message: event.data.lastError };
+  }
   return null;
 }
 
 async function applyStatusChanged(
-  deps: Pick<DomainDeps, "db" | "topics">,
+  tx: Tx,
+  deps: Pick<DomainDeps, "topics">,
   event: IntegrationStatusChanged,
 ): Promise<ApplyOutcome> {
-  return withSystem(deps.db, async (tx) => {
-    const fresh = await tx
-      .insert(processedEvents)
-      .values({ eventId: event.id })
-      .onConflictDoNothing()
-      .returning({ id: processedEvents.eventId });
-    if (fresh.length === 0) return "duplicate";
-    const row = await lockIntegration(tx, event.subject, event.tenantid);
-    if (row.tenantId !== event.tenantid) return "ignored";
-    if (event.sequence <= row.statusSeq) return "stale";
-    if (row.deletedSeq !== null && event.sequence < row.deletedSeq) return "stale";
-    const to = event.data.to;
-    const [updated] = await tx
-      .update(integrations)
-      .set({ status: to, statusSeq: event.sequence, updatedAt: sql`now()` })
-      .where(eq(integrations.id, row.id))
-      .returning();
-    const at = new Date(event.time);
-    if (to === "ERROR") {
-      const opened = await openIncident(tx, deps, {
-        integration: updated ?? row,
-        eventId: event.id,
-        at,
-        error: incidentError(row, event),
-      });
-      return opened ? "opened" : "applied";
-    }
-    if (to === "ACTIVE" || to === "INACTIVE") {
-      const resolved = await resolveOpenIncident(tx, deps, {
-        integrationId: row.id,
-        reason: to === "ACTIVE" ? "recovered" : "inactive",
-        eventId: event.id,
-        at,
-      });
-      return resolved ? "resolved" : "applied";
-    }
-    return "applied";
-  });
+  const fresh = await tx
+    .insert(processedEvents)
+    .values({ eventId: event.id })
+    .onConflictDoNothing()
+    .returning({ id: processedEvents.eventId });
+  if (fresh.length === 0) return "duplicate";
+  const row = await lockIntegration(tx, event.subject, event.tenantid);
+  if (row.tenantId !== event.tenantid) return "ignored";
+  if (event.sequence <= row.statusSeq) return "stale";
+  if (row.deletedSeq !== null && event.sequence < row.deletedSeq) return "stale";
+  const to = event.data.to;
+  const [updated] = await tx
+    .update(integrations)
+    .set({ status: to, statusSeq: event.sequence, updatedAt: sql`now()` })
+    .where(eq(integrations.id, row.id))
+    .returning();
+  const at = new Date(event.time);
+  if (to === "ERROR") {
+    const opened = await openIncident(tx, deps, {
+      integration: updated ?? row,
+      eventId: event.id,
+      at,
+      error: incidentError(row, event),
+    });
+    return opened ? "opened" : "applied";
+  }
+  if (to === "ACTIVE" || to === "INACTIVE") {
+    const resolved = await resolveOpenIncident(tx, deps, {
+      integrationId: row.id,
+      reason: to === "ACTIVE" ? "recovered" : "inactive",
+      eventId: event.id,
+      at,
+    });
+    return resolved ? "resolved" : "applied";
+  }
+  return "applied";
 }

@@ -12,7 +12,7 @@ import { buildApp } from "./app.ts";
 import { closeEmailTransports } from "./channels/senders/email.ts";
 import { createConfigConsumer } from "./consumers/config.consumer.ts";
 import { createStatusConsumer } from "./consumers/status.consumer.ts";
-import { createDb, createPool, type Db, withSystem } from "./db/client.ts";
+import { createDb, createPool, createSystemPool, type Db, withSystem } from "./db/client.ts";
 import { Dispatcher } from "./delivery/dispatcher.ts";
 import { TimerLoop } from "./delivery/timers.ts";
 import type { DomainDeps } from "./domain/context.ts";
@@ -58,10 +58,9 @@ export async function createRuntime(
   const db = createDb(pool);
   // Consumers, worker, dispatcher and relay get their own pool: under API load they must not queue behind request
   // transactions (that would show up as notification latency).
-  const systemPool = createPool(
+  const systemPool = createSystemPool(
     env.DATABASE_URL,
     Math.max(4, Math.min(env.ALERT_DELIVERY_CONCURRENCY + 4, 30)),
-    "alert-service-system",
   );
   const systemDb = createDb(systemPool);
   const send = {

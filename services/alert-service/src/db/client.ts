@@ -16,6 +16,21 @@ export function createPool(url: string, max: number, name = "alert-service"): pg
   return pool;
 }
 
+/**
+ * The pool of the system paths (consumers, dispatcher, delivery worker, timers, relay): every connection runs as
+ * hip_alerts_app with the explicit RLS bypass for its whole session, so single-statement hot paths (claiming and
+ * recording a delivery) need no transaction around them. Tenant requests never use this pool.
+ */
+export function createSystemPool(url: string, max: number): pg.Pool {
+  const pool = createPool(url, max, "alert-service-system");
+  pool.on("connect", (client) => {
+    client
+      .query(`select set_config('role', '${APP_ROLE}', false), set_config('app.bypass_rls', 'on', false)`)
+      .catch(() => undefined);
+  });
+  return pool;
+}
+
 export function createDb(pool: pg.Pool): Db {
   return drizzle({ client: pool, schema });
 }

@@ -29,6 +29,48 @@ const FINAL = new Set(["succeeded", "failed", "cancelled"]);
  * where the same key may be sent twice.
  */
 export async function claimDelivery(db: Db, key: string, leaseMs: number, maxAgeMs: number): Promise<Claim> {
+  const fast = await claimFast(db, key, leaseMs, maxAgeMs);
+  if (fast) return fast;
+  return claimSlow(db, key, leaseMs, maxAgeMs);
+}
+
+/**
+ * The common case in one statement (the system pool's sessions carry the RLS bypass): a due delivery with no
+ * earlier unfinished notice to the same channel, within its max age, whose channel and incident exist.
+ * Anything else (lease held, ordering wait, expired, deleted channel, unknown key) goes the slow path.
+ */
+async function claimFast(db: Db, key: string, leaseMs: number, maxAgeMs: number): Promise<Claim | null> {
+  const res = await db.execute<{ key: string }>(sql`
+    update alerts.deliveries d
+    set state = 'sending', attempts = d.attempts + 1, last_attempt_at = clock_timestamp(),
+        lease_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
+    where d.key = ${key}
+      and (d.state = 'pending' or (d.state = 'sending' and d.lease_until <= clock_timestamp()))
+      and (d.attempts = 0 or d.created_at + make_interval(secs => ${maxAgeMs / 1000}) > clock_timestamp())
+      and exists (select 1 from alerts.channels c where c.id = d.channel_id)
+      and not exists (
+        select 1 from alerts.deliveries e
+        where e.incident_id = d.incident_id and e.channel_id = d.channel_id and e.key <> d.key
+          and e.created_at < d.created_at and e.state in ('pending', 'sending'))
+    returning d.key`);
+  if (res.rows.length === 0) return null;
+  const [row] = await db
+    .select({ delivery: deliveries, channel: channels, incident: incidents })
+    .from(deliveries)
+    .innerJoin(channels, eq(channels.id, deliveries.channelId))
+    .innerJoin(incidents, eq(incidents.id, deliveries.incidentId))
+    .where(eq(deliveries.key, key));
+  if (!row) return null;
+  return {
+    kind: "send",
+    delivery: row.delivery,
+    channel: row.channel,
+    incident: row.incident,
+    attempt: row.delivery.attempts,
+  };
+}
+
+async function claimSlow(db: Db, key: string, leaseMs: number, maxAgeMs: number): Promise<Claim> {
   return withSystem(db, async (tx) => {
     const [d] = await tx.select().from(deliveries).where(eq(deliveries.key, key)).for("update");
     if (!d) return { kind: "done", reason: "unknown delivery" };
@@ -109,33 +151,24 @@ export async function recordSuccess(
 ): Promise<{ recorded: boolean; latencyMs: number }> {
   const now = new Date();
   const latencyMs = Math.max(0, now.getTime() - d.originAt.getTime());
-  const recorded = await withSystem(db, async (tx) => {
-    const done = await tx
-      .update(deliveries)
-      .set({
-        state: "succeeded",
-        succeededAt: now,
-        finishedAt: now,
-        latencyMs,
-        lastStatusCode: statusCode,
-        lastError: null,
-        leaseUntil: null,
-      })
-      .where(
-        and(eq(deliveries.key, d.key), eq(deliveries.state, "sending"), eq(deliveries.attempts, attempt)),
-      )
-      .returning({ key: deliveries.key });
-    if (done.length === 0) return false;
-    await appendTimeline(tx, {
-      tenantId: d.tenantId,
-      incidentId: d.incidentId,
-      kind: "delivery",
-      actor: "system",
-      at: now,
-      data: attemptEntry(d, attempt, "success", { statusCode, latencyMs: Math.round(sendMs), error: null }),
-    });
-    return true;
+  const data = attemptEntry(d, attempt, "success", {
+    statusCode,
+    latencyMs: Math.round(sendMs),
+    error: null,
   });
+  // One statement: the conditional success and its timeline entry commit together.
+  const res = await db.execute<{ n: number }>(sql`
+    with done as (
+      update alerts.deliveries
+      set state = 'succeeded', succeeded_at = ${now}, finished_at = ${now}, latency_ms = ${latencyMs},
+          last_status_code = ${statusCode}, last_error = null, lease_until = null
+      where key = ${d.key} and state = 'sending' and attempts = ${attempt}
+      returning tenant_id, incident_id
+    )
+    insert into alerts.timeline (tenant_id, incident_id, at, kind, actor, data)
+    select tenant_id, incident_id, ${now}, 'delivery', 'system', ${JSON.stringify(data)}::jsonb from done
+    returning 1 as n`);
+  const recorded = res.rows.length > 0;
   return { recorded, latencyMs };
 }
 

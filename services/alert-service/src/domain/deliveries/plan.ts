@@ -1,5 +1,5 @@
 import type { PolicyScope } from "@hip/contracts";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import {
   type ChannelRow,
@@ -34,13 +34,32 @@ export function policyMatches(scope: PolicyScope, integration: { id: string; typ
   return integration.type !== null && (scope.types as string[]).includes(integration.type);
 }
 
+/**
+ * Per-transaction memo: a consumer batch opens many incidents of the same tenants in one transaction, and the
+ * tenant's policies and channels read once at the start are what every event of the batch would have read.
+ */
+const perTx = new WeakMap<object, Map<string, Promise<unknown>>>();
+function memo<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+  let m = perTx.get(tx);
+  if (!m) {
+    m = new Map();
+    perTx.set(tx, m);
+  }
+  let p = m.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = load();
+    m.set(key, p);
+  }
+  return p;
+}
+
 async function channelsOf(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, ChannelRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await tx
-    .select()
-    .from(channels)
-    .where(and(eq(channels.tenantId, tenantId), inArray(channels.id, ids)));
-  return new Map(rows.map((r) => [r.id, r]));
+  const all = await memo(tx, `channels:${tenantId}`, async () => {
+    const rows = await tx.select().from(channels).where(eq(channels.tenantId, tenantId));
+    return new Map(rows.map((r) => [r.id, r]));
+  });
+  return new Map(ids.flatMap((id) => (all.has(id) ? [[id, all.get(id) as ChannelRow] as const] : [])));
 }
 
 /**
@@ -97,10 +116,12 @@ export async function engageOnOpen(
   tx: Tx,
   incident: IncidentRow,
 ): Promise<{ policies: string[]; deliveries: number }> {
-  const all: PolicyRow[] = await tx
-    .select()
-    .from(policies)
-    .where(and(eq(policies.tenantId, incident.tenantId), eq(policies.enabled, true)));
+  const all: PolicyRow[] = await memo(tx, `policies:${incident.tenantId}`, () =>
+    tx
+      .select()
+      .from(policies)
+      .where(and(eq(policies.tenantId, incident.tenantId), eq(policies.enabled, true))),
+  );
   const matched = all.filter((p) =>
     policyMatches(p.integrations, { id: incident.integrationId, type: incident.integrationType }),
   );

@@ -3,7 +3,7 @@ import type { PgNotifications } from "@hip/outbox";
 import type { Queue } from "bullmq";
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import { type Db, withSystem } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { DELIVERY_CHANNEL } from "../domain/deliveries/plan.ts";
 
 export interface DispatcherOptions {
@@ -18,10 +18,10 @@ export interface DispatcherOptions {
 }
 
 /**
- * Moves committed delivery rows into the BullMQ queue, job id = delivery key. Rows are claimed with FOR UPDATE
- * SKIP LOCKED (replicas share the work) and marked `enqueued_at` in the same transaction after the add: a crash
- * in between re-adds the same ids, which BullMQ ignores while the job exists. Rows whose job went missing (Redis
- * lost, a job removed after stalling) are re-added once overdue, so nothing depends on Redis keeping a job.
+ * Moves committed delivery rows into the BullMQ queue, job id = delivery key (BullMQ ignores an add while a job
+ * with that id exists). Rows whose job went missing (a crash between marking and adding, Redis lost, a job
+ * removed after stalling) are re-added once overdue, so nothing depends on Redis keeping a job. Runs on the
+ * system pool, whose sessions carry the RLS bypass.
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
@@ -72,13 +72,19 @@ export class Dispatcher {
     }
   }
 
-  /** One claim-add-mark transaction; returns how many rows were enqueued. */
+  /**
+   * One pass: mark up to `batchSize` due rows enqueued (one statement, SKIP LOCKED so replicas share the work),
+   * then add their jobs. A crash between the two leaves rows marked but without a job: the repair condition
+   * re-adds them once overdue by requeueAfterMs, so nothing is lost, only delayed. No lock is held during the
+   * Redis call, so workers claiming rows never wait for the dispatcher.
+   */
   async dispatchOnce(): Promise<number> {
     const limit = this.o.batchSize ?? 500;
     const grace = this.o.requeueAfterMs / 1000;
-    return withSystem(this.o.db, async (tx) => {
-      const res = await tx.execute<{ key: string; next_attempt_at: Date }>(sql`
-        select key, next_attempt_at from alerts.deliveries
+    const res = await this.o.db.execute<{ key: string; next_attempt_at: string | Date }>(sql`
+      update alerts.deliveries set enqueued_at = clock_timestamp()
+      where key in (
+        select key from alerts.deliveries
         where (state = 'pending' and (enqueued_at is null
                  or (next_attempt_at < now() - make_interval(secs => ${grace})
                      and enqueued_at < now() - make_interval(secs => ${grace}))))
@@ -86,29 +92,23 @@ export class Dispatcher {
                and enqueued_at < now() - make_interval(secs => ${grace}))
         order by next_attempt_at
         limit ${limit}
-        for update skip locked`);
-      const rows = res.rows;
-      if (rows.length === 0) return 0;
-      const now = Date.now();
-      await this.o.queue.addBulk(
-        rows.map((r) => ({
-          name: "deliver",
-          data: { key: r.key },
-          opts: {
-            ...ALERT_JOB_CATALOG.deliver.opts,
-            jobId: r.key,
-            delay: Math.max(0, new Date(r.next_attempt_at).getTime() - now),
-          },
-        })),
-      );
-      await tx.execute(sql`
-        update alerts.deliveries set enqueued_at = now()
-        where key in (${sql.join(
-          rows.map((r) => sql`${r.key}`),
-          sql`, `,
-        )})`);
-      return rows.length;
-    });
+        for update skip locked)
+      returning key, next_attempt_at`);
+    const rows = res.rows;
+    if (rows.length === 0) return 0;
+    const now = Date.now();
+    await this.o.queue.addBulk(
+      rows.map((r) => ({
+        name: "deliver",
+        data: { key: r.key },
+        opts: {
+          ...ALERT_JOB_CATALOG.deliver.opts,
+          jobId: r.key,
+          delay: Math.max(0, new Date(r.next_attempt_at).getTime() - now),
+        },
+      })),
+    );
+    return rows.length;
   }
 
   async stop(): Promise<void> {

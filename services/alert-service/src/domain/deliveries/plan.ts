@@ -39,7 +39,7 @@ export function policyMatches(scope: PolicyScope, integration: { id: string; typ
  * tenant's policies and channels read once at the start are what every event of the batch would have read.
  */
 const perTx = new WeakMap<object, Map<string, Promise<unknown>>>();
-function memo<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+export function memo<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
   let m = perTx.get(tx);
   if (!m) {
     m = new Map();
@@ -51,6 +51,11 @@ function memo<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
     m.set(key, p);
   }
   return p;
+}
+
+/** NOTIFY once per transaction: delivered at commit, and a batch needs only one wake-up per channel. */
+export function notifyOnce(tx: Tx, channel: string): Promise<unknown> {
+  return memo(tx, `notify:${channel}`, () => tx.execute(sql`select pg_notify(${channel}, '')`));
 }
 
 async function channelsOf(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, ChannelRow>> {
@@ -104,7 +109,7 @@ export async function insertDeliveries(
       target: deliveries.key,
       set: { notifyOnResolve: sql`${deliveries.notifyOnResolve} or excluded.notify_on_resolve` },
     });
-  await tx.execute(sql`select pg_notify(${DELIVERY_CHANNEL}, '')`);
+  await notifyOnce(tx, DELIVERY_CHANNEL);
   return rows.size;
 }
 

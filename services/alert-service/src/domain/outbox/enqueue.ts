@@ -3,6 +3,7 @@ import { cloudEvent, EVENT_SOURCES, type IncidentEvent } from "@hip/contracts";
 import { eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { integrations, outbox } from "../../db/schema.ts";
+import { notifyOnce } from "../deliveries/plan.ts";
 
 export const OUTBOX_CHANNEL = "alerts_outbox";
 export const OUTBOX_TABLE = "alerts.outbox";
@@ -54,6 +55,6 @@ export async function enqueueIncidentEvent(
     payload: payload as unknown as Record<string, unknown>,
     createdAt: now,
   });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  await notifyOnce(tx, OUTBOX_CHANNEL);
   return id;
 }

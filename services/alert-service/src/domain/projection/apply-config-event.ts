@@ -4,7 +4,7 @@ import { type Tx, withSystem } from "../../db/client.ts";
 import { incidents, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
-import type { ApplyOutcome } from "./apply-status-event.ts";
+import { type ApplyOutcome, BATCH_TX_EVENTS } from "./apply-status-event.ts";
 import { lockIntegration } from "./integration-row.ts";
 
 const relevant = (e: ConfigEvent) => e.type !== "integration.test_requested";
@@ -24,11 +24,18 @@ export async function applyConfigBatch(
   events: ConfigEvent[],
 ): Promise<ApplyOutcome[]> {
   if (!events.some(relevant)) return events.map(() => "ignored");
-  return withSystem(deps.db, async (tx) => {
-    const out: ApplyOutcome[] = [];
-    for (const e of events) out.push(relevant(e) ? await applyConfigEventTx(tx, deps, e) : "ignored");
-    return out;
-  });
+  const out: ApplyOutcome[] = [];
+  for (let i = 0; i < events.length; i += BATCH_TX_EVENTS) {
+    const chunk = events.slice(i, i + BATCH_TX_EVENTS);
+    out.push(
+      ...(await withSystem(deps.db, async (tx) => {
+        const done: ApplyOutcome[] = [];
+        for (const e of chunk) done.push(relevant(e) ? await applyConfigEventTx(tx, deps, e) : "ignored");
+        return done;
+      })),
+    );
+  }
+  return out;
 }
 
 /**

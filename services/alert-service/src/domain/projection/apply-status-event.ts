@@ -7,6 +7,12 @@ import { openIncident } from "../incidents/open-incident.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { lockIntegration } from "./integration-row.ts";
 
+/**
+ * Events per consumer transaction: enough to share the commit (WAL flush, NOTIFY) across many events, few enough
+ * that the first incidents of a large fetched batch are committed, and paged, without waiting for the last.
+ */
+export const BATCH_TX_EVENTS = 25;
+
 export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
 
 const relevant = (e: StatusEvent) =>
@@ -31,11 +37,18 @@ export async function applyStatusBatch(
   events: StatusEvent[],
 ): Promise<ApplyOutcome[]> {
   if (!events.some(relevant)) return events.map(() => "ignored");
-  return withSystem(deps.db, async (tx) => {
-    const out: ApplyOutcome[] = [];
-    for (const e of events) out.push(relevant(e) ? await applyStatusEventTx(tx, deps, e) : "ignored");
-    return out;
-  });
+  const out: ApplyOutcome[] = [];
+  for (let i = 0; i < events.length; i += BATCH_TX_EVENTS) {
+    const chunk = events.slice(i, i + BATCH_TX_EVENTS);
+    out.push(
+      ...(await withSystem(deps.db, async (tx) => {
+        const done: ApplyOutcome[] = [];
+        for (const e of chunk) done.push(relevant(e) ? await applyStatusEventTx(tx, deps, e) : "ignored");
+        return done;
+      })),
+    );
+  }
+  return out;
 }
 
 /**

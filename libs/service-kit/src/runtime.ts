@@ -55,9 +55,9 @@ export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E
   try {
     const runtime = await opts.create(env, logger);
     runtime.registerShutdown(shutdown);
-    await runtime.app.listen({ host: env.HOST, port: env.PORT });
+    const address = await runtime.app.listen({ host: env.HOST, port: env.PORT });
     await runtime.start();
-    logger.info({ host: env.HOST, port: env.PORT }, `${opts.name} started`);
+    logger.info({ address }, `${opts.name} started`);
     return { runtime, logger, shutdown };
   } catch (err) {
     logger.fatal({ err }, `${opts.name} failed to start`);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildServiceApp } from "./app.ts";
 import { authenticate, registerAuth, resolveAuth } from "./auth.ts";
@@ -24,6 +25,14 @@ describe("resolveAuth", () => {
     const jwks = resolveAuth({ NODE_ENV: "development", JWT_JWKS_URL: "https://idp.example/jwks.json" });
     expect(jwks.jwksUrl).toBe("https://idp.example/jwks.json");
     expect(jwks.secret).toBeUndefined();
+  });
+});
+
+describe("DEV_JWT_SECRET", () => {
+  it("is the value deploy/dev.env and docker-compose.yml give JWT_SECRET", () => {
+    const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
+    expect(read("deploy/dev.env")).toContain(`\nJWT_SECRET=${DEV_JWT_SECRET}\n`);
+    expect(read("docker-compose.yml")).toContain(`JWT_SECRET: ${DEV_JWT_SECRET}\n`);
   });
 });
 

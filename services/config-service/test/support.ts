@@ -122,6 +122,7 @@ export function serviceToken(sub = "probe-worker"): string {
   return signHs256({ sub, roles: ["service"] }, TEST_JWT_SECRET, { ttlSeconds: 3600 });
 }
 
+/** Literal on purpose (not API_BASE_PATH): the tests pin the public path. */
 export const API = "/api/integration";
 
 export function labBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { buildServiceApp, type ReadinessCheck, registerAuth } from "@hip/service-kit";
+import { API_BASE_PATH } from "@hip/contracts";
+import { buildServiceApp, type ReadinessCheck, registerAuth, resolveAuth } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
@@ -10,6 +11,9 @@ import { channelRoutes } from "./routes/channels.routes.ts";
 import { incidentRoutes } from "./routes/incidents.routes.ts";
 import { metricsRoutes } from "./routes/metrics.routes.ts";
 import { policyRoutes } from "./routes/policies.routes.ts";
+
+/** The alert API lives under the platform's API base: /api/integration/alerts/... */
+export const ALERTS_PREFIX = `${API_BASE_PATH}/alerts`;
 
 export interface AppOptions {
   env: AlertEnv;
@@ -28,13 +32,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: env.BODY_LIMIT_BYTES,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
-  await registerAuth(app, {
-    secret: env.JWT_SECRET,
-    publicKey: env.JWT_PUBLIC_KEY,
-    jwksUrl: env.JWT_JWKS_URL,
-    issuer: env.JWT_ISSUER,
-    audience: env.JWT_AUDIENCE,
-  });
+  await registerAuth(app, resolveAuth(env));
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -51,9 +49,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  await app.register(incidentRoutes(deps));
-  await app.register(channelRoutes(deps));
-  await app.register(policyRoutes(deps));
-  await app.register(metricsRoutes(opts.metrics));
+  await app.register(incidentRoutes, { prefix: ALERTS_PREFIX, deps });
+  await app.register(channelRoutes, { prefix: ALERTS_PREFIX, deps });
+  await app.register(policyRoutes, { prefix: ALERTS_PREFIX, deps });
+  await app.register(metricsRoutes, { prefix: "/metrics", ...opts.metrics });
   return app;
 }

@@ -86,18 +86,11 @@ export const alertEnvShape = {
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
 };
 
-export type AlertEnv = Omit<
-  ReturnType<typeof parseEnv<typeof alertEnvShape>>,
-  "CREDENTIALS_KEYS" | "JWT_SECRET"
-> & {
-  CREDENTIALS_KEYS: string;
-  JWT_SECRET: string | undefined;
-};
+export type AlertEnv = ReturnType<typeof loadEnv>;
 
-/** Parses the alert-service env once; dev defaults for secrets apply outside production only. */
-export function loadEnv(source: Record<string, string | undefined> = process.env): AlertEnv {
+/** Parses the env once; the dev key ring applies outside production only (JWT: resolveAuth in app.ts). */
+export function loadEnv(source: Record<string, string | undefined> = process.env) {
   const env = parseEnv(alertEnvShape, source);
-  const hasRsa = Boolean(env.JWT_PUBLIC_KEY || env.JWT_JWKS_URL);
   return {
     ...env,
     CREDENTIALS_KEYS: devDefault(
@@ -106,13 +99,5 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       DEV_CREDENTIALS_KEYS,
       "CREDENTIALS_KEYS",
     ),
-    JWT_SECRET: hasRsa
-      ? env.JWT_SECRET
-      : devDefault(
-          env.JWT_SECRET,
-          env.NODE_ENV,
-          "hip-dev-only-jwt-secret-not-for-production-use",
-          "JWT_SECRET",
-        ),
   };
 }

@@ -29,6 +29,9 @@ describe("alert REST API", () => {
 
   it("refuses missing, forged and wrong-role tokens", async () => {
     expect((await svc.request("GET", `${API}/incidents`)).status).toBe(401);
+    // The guard runs before validation: no token and bad input is 401, never a 400 describing the route.
+    expect((await svc.request("GET", `${API}/incidents?state=bogus`)).status).toBe(401);
+    expect((await svc.request("POST", `${API}/channels`, { body: { type: "nope" } })).status).toBe(401);
     expect(
       (await svc.request("GET", `${API}/channels`, { token: token("t1", "admin", "x".repeat(40)) })).status,
     ).toBe(401);

@@ -48,7 +48,8 @@ describe("incidents from status events, delivered once", () => {
 
   afterAll(async () => {
     await kafka?.close();
-    await svc?.close().catch(() => svc.database?.drop());
+    await svc?.close({ keepDatabase: true });
+    await svc?.database?.drop();
     await hook?.close();
   });
 
@@ -279,7 +280,7 @@ describe("incidents from status events, delivered once", () => {
       );
     const incidentsBefore = await count(svc);
     const source = svc.source;
-    await svc.runtime.close();
+    await svc.close({ keepDatabase: true });
     const stack = new Kafka({ brokers: source.KAFKA_BROKERS?.split(",") ?? [], logLevel: logLevel.NOTHING });
     const admin2 = stack.admin();
     await admin2.connect();

@@ -3,8 +3,6 @@ import { tenantOf } from "@hip/service-kit";
 import type { FastifyRequest } from "fastify";
 import type { Actor } from "../domain/context.ts";
 
-export const BASE = "/api/integration/alerts";
-
 /** Documented error responses (the envelope is the same for every status). */
 export const errors = {
   400: ErrorEnvelope,

@@ -1,7 +1,13 @@
-import { AlertIdParams, CreatePolicyBody, PolicyList, PolicyView, UpdatePolicyBody } from "@hip/contracts";
+import {
+  AlertIdParams,
+  API_BASE_PATH,
+  CreatePolicyBody,
+  PolicyList,
+  PolicyView,
+  UpdatePolicyBody,
+} from "@hip/contracts";
 import { tenantAdmin, tenantOf, tenantReader } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { DomainDeps } from "../domain/context.ts";
 import {
   createPolicy,
@@ -10,86 +16,83 @@ import {
   listPolicies,
   updatePolicy,
 } from "../domain/policies/policies.ts";
-import { actorOf, BASE, errors, writeErrors } from "./http.ts";
+import { actorOf, errors, writeErrors } from "./http.ts";
 
 const tags = ["policies"];
 
-export function policyRoutes(deps: DomainDeps) {
-  return async (root: FastifyInstance): Promise<void> => {
-    const app = root.withTypeProvider<ZodTypeProvider>();
+/** Registered under /api/integration/alerts. */
+export const policyRoutes: FastifyPluginAsyncZod<{ deps: DomainDeps }> = async (app, { deps }) => {
+  app.get(
+    `/policies`,
+    {
+      onRequest: tenantReader,
+      schema: {
+        tags,
+        summary: "List policies. A tenant without an enabled matching policy gets no notifications.",
+        response: { 200: PolicyList, ...errors },
+      },
+    },
+    async (req) => ({ data: await listPolicies(deps.db, tenantOf(req).tenantId) }),
+  );
 
-    app.get(
-      `${BASE}/policies`,
-      {
-        preValidation: tenantReader,
-        schema: {
-          tags,
-          summary: "List policies. A tenant without an enabled matching policy gets no notifications.",
-          response: { 200: PolicyList, ...errors },
-        },
+  app.post(
+    `/policies`,
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: "Create a policy (admin): which integrations, which channels, reminders, escalation",
+        body: CreatePolicyBody,
+        response: { 201: PolicyView, ...writeErrors },
       },
-      async (req) => ({ data: await listPolicies(deps.db, tenantOf(req).tenantId) }),
-    );
+    },
+    async (req, reply) => {
+      const view = await createPolicy({ deps, actor: actorOf(req), input: req.body });
+      reply.header("location", `${API_BASE_PATH}/alerts/policies/${view.id}`);
+      return reply.status(201).send(view);
+    },
+  );
 
-    app.post(
-      `${BASE}/policies`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: "Create a policy (admin): which integrations, which channels, reminders, escalation",
-          body: CreatePolicyBody,
-          response: { 201: PolicyView, ...writeErrors },
-        },
+  app.get(
+    `/policies/:id`,
+    {
+      onRequest: tenantReader,
+      schema: {
+        tags,
+        summary: "One policy",
+        params: AlertIdParams,
+        response: { 200: PolicyView, ...errors },
       },
-      async (req, reply) => {
-        const view = await createPolicy({ deps, actor: actorOf(req), input: req.body });
-        reply.header("location", `${BASE}/policies/${view.id}`);
-        return reply.status(201).send(view);
-      },
-    );
+    },
+    async (req) => getPolicy(deps.db, tenantOf(req).tenantId, req.params.id),
+  );
 
-    app.get(
-      `${BASE}/policies/:id`,
-      {
-        preValidation: tenantReader,
-        schema: {
-          tags,
-          summary: "One policy",
-          params: AlertIdParams,
-          response: { 200: PolicyView, ...errors },
-        },
+  app.patch(
+    `/policies/:id`,
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: "Update a policy (admin); applies to incidents opened afterwards",
+        params: AlertIdParams,
+        body: UpdatePolicyBody,
+        response: { 200: PolicyView, ...writeErrors },
       },
-      async (req) => getPolicy(deps.db, tenantOf(req).tenantId, req.params.id),
-    );
+    },
+    async (req) => updatePolicy({ deps, actor: actorOf(req), id: req.params.id, input: req.body }),
+  );
 
-    app.patch(
-      `${BASE}/policies/:id`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: "Update a policy (admin); applies to incidents opened afterwards",
-          params: AlertIdParams,
-          body: UpdatePolicyBody,
-          response: { 200: PolicyView, ...writeErrors },
-        },
+  app.delete(
+    `/policies/:id`,
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: "Delete a policy (admin)",
+        params: AlertIdParams,
+        response: { 200: PolicyView, ...writeErrors },
       },
-      async (req) => updatePolicy({ deps, actor: actorOf(req), id: req.params.id, input: req.body }),
-    );
-
-    app.delete(
-      `${BASE}/policies/:id`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: "Delete a policy (admin)",
-          params: AlertIdParams,
-          response: { 200: PolicyView, ...writeErrors },
-        },
-      },
-      async (req) => deletePolicy({ deps, actor: actorOf(req), id: req.params.id }),
-    );
-  };
-}
+    },
+    async (req) => deletePolicy({ deps, actor: actorOf(req), id: req.params.id }),
+  );
+};

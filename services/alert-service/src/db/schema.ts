@@ -23,7 +23,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" 
 /**
  * Local projection of integration.config.v1 and integration.status.v1: what message bodies and policy matching
  * need (name, type, status, the last probe error). Each source has its own sequence gate, because the two topics
- * are consumed independently and the config service's sequence spans both (docs/decisions/0503).
+ * are consumed independently and the config service's sequence spans both (docs/decisions/0501).
  * `incident_seq` numbers this service's own events about the integration (the `sequence` extension).
  */
 export const integrations = alertsSchema.table("integrations", {

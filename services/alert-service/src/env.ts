@@ -67,6 +67,8 @@ export const alertEnvShape = {
   ALERT_PAGERDUTY_URL: z.url().default("https://events.pagerduty.com/v2/enqueue"),
   /** How long a delivery is retried before the service gives up on it. */
   ALERT_DELIVERY_MAX_AGE: duration("24h"),
+  /** Status changes older than this when applied open incidents without notifying (first start on history). */
+  ALERT_NOTIFY_MAX_EVENT_AGE: duration("1h"),
   ALERT_RETRY_BASE_MS: ms(5_000, 1),
   ALERT_RETRY_MAX_MS: ms(900_000, 1),
   ALERT_DELIVERY_TIMEOUT_MS: ms(10_000, 100),

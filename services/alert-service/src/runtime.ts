@@ -161,6 +161,7 @@ export async function createRuntime(
     topics,
     dashboardUrl: env.ALERT_DASHBOARD_URL,
     send: sendContext(env),
+    notifyMaxEventAgeMs: env.ALERT_NOTIFY_MAX_EVENT_AGE,
   };
   const systemDeps: DomainDeps = { ...deps, db: pg.systemDb };
   const metrics = new AlertMetrics();

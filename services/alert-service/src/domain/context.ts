@@ -12,6 +12,11 @@ export interface DomainDeps {
   dashboardUrl: string;
   /** How channels send (SSRF allowlist, timeouts, SMTP); used by deliveries and channel tests. */
   send: SendContext;
+  /**
+   * Status changes older than this when first applied open (and later resolve) their incident without notifying
+   * anyone: the first start against existing topics reads history, and an outage long over must not page.
+   */
+  notifyMaxEventAgeMs: number;
 }
 
 /** Who asked, for tenancy and audit. */

@@ -10,11 +10,12 @@ import { appendTimeline, toSnapshot } from "./snapshot.ts";
 /**
  * Opens an incident for an integration that turned ERROR, in the consumer's transaction. The insert does nothing
  * when the integration already has an unresolved incident or this event already opened one (unique indexes),
- * so redelivery and replay never open a second incident nor plan a second page.
+ * so redelivery and replay never open a second incident nor plan a second page. A status change older than
+ * ALERT_NOTIFY_MAX_EVENT_AGE when applied (history read on a first start) opens the incident without notifying.
  */
 export async function openIncident(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
   args: { integration: IntegrationRow; eventId: string; at: Date; error: IncidentError | null },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
@@ -34,7 +35,9 @@ export async function openIncident(
     .onConflictDoNothing()
     .returning();
   if (!row) return null;
-  const engaged = await engageOnOpen(tx, row);
+  const ageMs = Date.now() - args.at.getTime();
+  const stale = ageMs > deps.notifyMaxEventAgeMs;
+  const engaged = stale ? { policies: [], deliveries: 0 } : await engageOnOpen(tx, row);
   await appendTimeline(tx, {
     tenantId: row.tenantId,
     incidentId: row.id,
@@ -47,6 +50,9 @@ export async function openIncident(
       statusChangedAt: args.at.toISOString(),
       policies: engaged.policies,
       deliveries: engaged.deliveries,
+      ...(stale
+        ? { notified: false, reason: `status change was ${Math.round(ageMs / 1000)} s old when applied` }
+        : {}),
     },
   });
   await enqueueIncidentEvent(tx, {

@@ -20,7 +20,7 @@ const relevant = (e: StatusEvent) =>
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
-  deps: Pick<DomainDeps, "db" | "topics">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (!relevant(event)) return "ignored";
@@ -33,7 +33,7 @@ export async function applyStatusEvent(
  * idempotent (event ids, sequence gates, unique keys), so the retry re-applies exactly what was lost.
  */
 export async function applyStatusBatch(
-  deps: Pick<DomainDeps, "db" | "topics">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
   events: StatusEvent[],
 ): Promise<ApplyOutcome[]> {
   if (!events.some(relevant)) return events.map(() => "ignored");
@@ -58,7 +58,7 @@ export async function applyStatusBatch(
  */
 export async function applyStatusEventTx(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.probe_completed") {
@@ -96,7 +96,7 @@ function incidentError(row: IntegrationRow, event: IntegrationStatusChanged): In
 
 async function applyStatusChanged(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
   event: IntegrationStatusChanged,
 ): Promise<ApplyOutcome> {
   const fresh = await tx

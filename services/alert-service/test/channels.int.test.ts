@@ -299,6 +299,38 @@ describe("channels and delivery guarantees", () => {
     expect(metrics.body).toMatch(/hip_alert_oldest_pending_delivery_age_seconds \d/);
   });
 
+  it("a channel test sends a signed test notice (webhook) and trigger + resolve (PagerDuty), and is recorded", async () => {
+    const hook = await receiver();
+    const pd = await receiver(() => ({ status: 202 }));
+    const t = token("test-t");
+    const wh = await svc.request("POST", `${API}/channels`, {
+      token: t,
+      body: {
+        name: "hook",
+        type: "WEBHOOK",
+        config: { url: `${hook.url}/t`, secret: "test-secret-0123456789" },
+      },
+    });
+    const res = await svc.request("POST", `${API}/channels/${wh.body.id}/test`, { token: t });
+    expect(res.body).toMatchObject({ ok: true, channelType: "WEBHOOK", statusCode: 200, error: null });
+    expect(hook.received[0]?.json).toMatchObject({ type: "hip.incident.test", transition: "test" });
+    expect(hook.received[0]?.headers["x-hip-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
+    const p = await svc.request("POST", `${API}/channels`, {
+      token: t,
+      body: {
+        name: "pd",
+        type: "PAGERDUTY",
+        config: { routingKey: "routing-key-0123456789", url: `${pd.url}/e` },
+      },
+    });
+    const pdRes = await svc.request("POST", `${API}/channels/${p.body.id}/test`, { token: t });
+    expect(pdRes.body).toMatchObject({ ok: true, statusCode: 202 });
+    expect(pd.received.map((r) => r.json.event_action)).toEqual(["trigger", "resolve"]);
+    expect(pd.received[0]?.json.payload.severity).toBe("info");
+    const view = await svc.request("GET", `${API}/channels/${p.body.id}`, { token: t });
+    expect(view.body.lastTest).toMatchObject({ ok: true, code: null });
+  });
+
   it("never logs or publishes a channel secret", () => {
     const logs = svc.logs.join("\n");
     for (const secret of ["XXXXsecretXXXX", "sig=s3cr3t", "R0UT1NGKEY0123456789abcdefabcdef"]) {

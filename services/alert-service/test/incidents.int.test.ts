@@ -248,6 +248,26 @@ describe("incidents from status events, delivered once", () => {
     expect(audit.rows).toEqual([{ action: "acknowledge", actor: "admin@t1" }]);
   });
 
+  it("a status change read from history (older than ALERT_NOTIFY_MAX_EVENT_AGE) opens an incident but pages nobody", async () => {
+    const old = new FakeIntegration("t1", "Old outage", "FHIR");
+    const stale = { ...old.statusChanged("ERROR"), time: new Date(Date.now() - 3 * 3600_000).toISOString() };
+    await kafka.publish(svc.topics.config, [old.created()]);
+    await kafka.publish(svc.topics.status, [stale]);
+    const incident = await incidentOf(old.id, "open");
+    const detail = await svc.request("GET", `${API}/incidents/${incident.id}`, { token: admin });
+    expect(detail.body.timeline[0]).toMatchObject({
+      kind: "opened",
+      data: { notified: false, deliveries: 0 },
+    });
+    const rows = await svc.runtime.deps.db.execute(
+      `select 1 from alerts.deliveries where incident_id = '${incident.id}'`,
+    );
+    expect(rows.rows).toHaveLength(0);
+    await kafka.publish(svc.topics.status, [old.statusChanged("ACTIVE")]);
+    await incidentOf(old.id, "resolved");
+    expect(seen().some((k) => k.startsWith(incident.id))).toBe(false);
+  });
+
   it("a tenant with no policy gets an incident but no notification", async () => {
     const t2 = token("t2", "admin");
     const ch = await svc.request("POST", `${API}/channels`, {

@@ -7,6 +7,9 @@
 #   --keep        leave PostgreSQL and Redis running and the chroot mounted afterwards
 #   --installed   on a root where a previous run installed them (now stopped): ./dev stores must only start them
 #   --no-cluster  the same, after `pg_dropcluster`: ./dev stores must create the cluster (pg_createcluster)
+#   --base-tools  on such a root: the step of ./dev up/test before Node (curl, openssl, npm, a JRE 17, Maven from
+#                 apt), then scripts/toolchain.sh (Node 24 and pnpm from the npm registry). The host's extra CA
+#                 certificates (/usr/local/share/ca-certificates) are copied in first, for a TLS-intercepting proxy.
 #
 # 1. debootstrap a minimal bookworm root (variant minbase: what a `debian:bookworm` container has) into
 #    $CHROOT_DIR (default /var/tmp/hip-chroot-bookworm), once; later runs reuse it after checking it holds no
@@ -41,8 +44,8 @@ fi
 installed=no
 if [ -e "$CHROOT_DIR/usr/bin/pg_ctlcluster" ] || [ -e "$CHROOT_DIR/usr/bin/redis-server" ]; then installed=yes; fi
 case "$KEEP:$installed" in
-  --installed:no | --no-cluster:no) log "nothing installed in $CHROOT_DIR yet: run without options first"; exit 1 ;;
-  --installed:yes | --no-cluster:yes) ;;
+  --installed:no | --no-cluster:no | --base-tools:no) log "nothing installed in $CHROOT_DIR yet: run without options first"; exit 1 ;;
+  --installed:yes | --no-cluster:yes | --base-tools:yes) ;;
   *:yes) log "$CHROOT_DIR already has PostgreSQL or Redis: remove the directory for a fresh root, or pass --installed"; exit 1 ;;
 esac
 
@@ -77,6 +80,21 @@ in_chroot() {
     LANG=C.UTF-8 HIP_PG_PORT="$PG_PORT" HIP_REDIS_PORT="$REDIS_PORT" /bin/bash -c "$1"
 }
 
+if [ "$KEEP" = --base-tools ]; then
+  mkdir -p "$CHROOT_DIR/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$CHROOT_DIR/usr/local/share/ca-certificates/" 2>/dev/null || true
+  log "before: $(in_chroot 'command -v curl openssl npm java mvn | tr "\n" " "; echo')"
+  start=$SECONDS
+  in_chroot 'cd /opt/hip && ROOT=/opt/hip && say() { echo "[dev] $*" >&2; } && source scripts/apt.sh && ensure_base_tools'
+  log "base tools from apt: $((SECONDS - start)) s"
+  in_chroot 'command -v update-ca-certificates >/dev/null && update-ca-certificates >/dev/null 2>&1 || true'
+  start=$SECONDS
+  in_chroot 'cd /opt/hip && source scripts/toolchain.sh && echo "node $(node -v), pnpm $(pnpm -v)"'
+  log "Node 24 and pnpm (npm registry): $((SECONDS - start)) s"
+  in_chroot 'java -version 2>&1 | head -1; mvn -v 2>/dev/null | head -1; curl --version | head -1'
+  log "OK: base tools installed"
+  exit 0
+fi
 if [ "$KEEP" = --no-cluster ]; then
   in_chroot 'for v in /etc/postgresql/*; do pg_dropcluster "$(basename "$v")" main; done'
 fi

@@ -58,9 +58,9 @@ stop_pid() {
 demo_down() {
   stop_pid simulators "$(service_pid simulators)"
   local child
-  for child in $(cat "$RUN_DIR/simulators-children.pid" 2>/dev/null); do
+  while read -r child; do
     # Only if it still is storescp: a PID can be reused after the process is gone.
     if [ "$(cat "/proc/$child/comm" 2>/dev/null)" = storescp ]; then stop_pid storescp "$child"; fi
-  done
+  done < <(cat "$RUN_DIR/simulators-children.pid" 2>/dev/null || true)
   rm -f "$RUN_DIR/simulators.pid" "$RUN_DIR/simulators-children.pid" "$RUN_DIR/simulators.json"
 }

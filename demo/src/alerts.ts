@@ -4,8 +4,9 @@
  * When an alert-service answers GET /ready, the demo adds two alert channels, a webhook into the demo webhook
  * receiver and an e-mail into the local SMTP sink that `./dev up` runs with it, and one policy sending every
  * demo incident to both. When nothing answers, it says so and does nothing. Every failure here is reported and
- * never stops the demo: the request shapes follow issue 11's text (`{ name, type, config }` channels, policies
- * naming integrations and channels) and may need adjusting once that service is merged.
+ * never stops the demo: the request shapes follow the alert branch's contracts as of this writing
+ * (`CreateChannelBody`, `CreatePolicyBody` with `integrations: { scope: "all" }`) and are to be checked once that
+ * service is merged.
  */
 import type { ApiClient } from "./seed.ts";
 
@@ -79,7 +80,7 @@ export async function seedAlerts(input: AlertSeedInput): Promise<"seeded" | "abs
     const policy = await ensureNamed(
       api,
       `${base}/policies`,
-      { name: "Demo: every integration", integrations: { all: true }, channelIds, notifyOnResolve: true },
+      { name: "Demo: every integration", integrations: { scope: "all" }, channelIds, notifyOnResolve: true },
       log,
     );
     return policy ? "seeded" : "failed";

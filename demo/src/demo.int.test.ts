@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { IntegrationCurrentView, IntegrationStats, IntegrationView, StatsSummary } from "@hip/contracts";
 import {
   createTestDatabase,
+  freePort,
   getTestStack,
   REPO_ROOT,
   type RunningService,
@@ -59,18 +60,21 @@ describe("demo: simulators + seeded tenant + real services", () => {
       runScript("stats-service", "src/db/migrate.ts", env),
     ]);
     sims = simulators;
-    [config, stats] = await Promise.all([
-      startService({ name: "config-service", env, readyTimeoutMs: 90_000 }),
+    // All three at once (the worker is told where config-service will listen): less waiting on a busy machine.
+    const configPort = await freePort();
+    const started = await Promise.allSettled([
+      startService({ name: "config-service", env, port: configPort, readyTimeoutMs: 90_000 }),
       startService({ name: "stats-service", env, readyTimeoutMs: 90_000 }),
-    ]);
-    services.push(config, stats);
-    services.push(
-      await startService({
+      startService({
         name: "probe-worker",
-        env: { ...env, CONFIG_SERVICE_URL: config.url, RESYNC_INTERVAL_MS: "600000" },
+        env: { ...env, CONFIG_SERVICE_URL: `http://127.0.0.1:${configPort}`, RESYNC_INTERVAL_MS: "600000" },
         readyTimeoutMs: 90_000,
       }),
-    );
+    ]);
+    for (const r of started) if (r.status === "fulfilled") services.push(r.value);
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    [config, stats] = services as [RunningService, RunningService];
     // The token a user gets from `./dev token` (scripts/token.ts), not one minted by the test.
     const token = execFileSync(
       process.execPath,

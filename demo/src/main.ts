@@ -72,7 +72,7 @@ async function runSeed(): Promise<void> {
   const api = apiClient(values["config-url"], token);
   const seeded = await seedIntegrations(api, wanted);
   log(
-    `tenant demo: ${seeded.created.length} created, ${seeded.updated.length} updated, ${seeded.unchanged.length} unchanged`,
+    `integrations: ${seeded.created.length} created, ${seeded.updated.length} updated, ${seeded.unchanged.length} unchanged`,
   );
   const outcomes = await kickOffTests(api, wanted, seeded.ids);
   for (const [name, outcome] of Object.entries(outcomes)) log(`first test  ${name}: ${outcome}`);

@@ -1,9 +1,8 @@
 // Dev token (`./dev token ...` or `pnpm run token ...`; plain `pnpm token` is a pnpm 12 built-in): `./dev token --tenant t1 --role admin [--role viewer] [--sub alice] [--service probe-worker] [--ttl 3600]`
-// Signs HS256 with JWT_SECRET (or the dev default) using node:crypto only; prints the token on stdout.
-import { createHmac } from "node:crypto";
+// Signs HS256 with JWT_SECRET (or the dev default) with the platform's one signer; prints the token on stdout.
+// jwt.ts depends on node:crypto only, so this script needs none of the workspace's packages installed.
 import { parseArgs } from "node:util";
-
-const DEV_JWT_SECRET = "hip-dev-only-jwt-secret-not-for-production-use";
+import { DEV_JWT_SECRET, signHs256 } from "../libs/service-kit/src/jwt.ts";
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +51,6 @@ if (values.service) {
   }
   claims = { sub: values.sub ?? `dev-${roles[0]}`, tenantId: values.tenant, roles };
 }
-const iat = Math.floor(Date.now() / 1000);
 const iss = values.iss ?? process.env.JWT_ISSUER;
 const aud = values.aud ?? process.env.JWT_AUDIENCE;
-const payload = { ...claims, iat, exp: iat + ttl, ...(iss ? { iss } : {}), ...(aud ? { aud } : {}) };
-const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-const head = `${enc({ alg: "HS256", typ: "JWT" })}.${enc(payload)}`;
-console.log(`${head}.${createHmac("sha256", secret).update(head).digest("base64url")}`);
+console.log(signHs256({ ...claims, iss, aud }, secret, { ttlSeconds: ttl }));

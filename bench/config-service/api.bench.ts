@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
+import { DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import { signHs256 } from "../../services/config-service/src/auth/sign-token.ts";
 import { seedIntegrations } from "./seed.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -19,7 +19,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const JWT_SECRET = "hip-dev-only-jwt-secret-not-for-production-use";
+const JWT_SECRET = DEV_JWT_SECRET;
 const SERVICE_PORT = 3931;
 const BARE_PORT = 3932;
 
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     await waitHttp(`http://127.0.0.1:${BARE_PORT}/bare-list`);
 
     const auth = {
-      authorization: `Bearer ${signHs256({ sub: "bench", tenantId: "bench", roles: ["admin"] }, JWT_SECRET, 86_400)}`,
+      authorization: `Bearer ${signHs256({ sub: "bench", tenantId: "bench", roles: ["admin"] }, JWT_SECRET, { ttlSeconds: 86_400 })}`,
     };
     const pick = () => ids[Math.floor(Math.random() * ids.length)];
     const svc = `http://127.0.0.1:${SERVICE_PORT}`;

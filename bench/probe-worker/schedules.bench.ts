@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createLogger, ShutdownRegistry } from "@hip/service-kit";
+import { createLogger, shutdownRegistryFor } from "@hip/service-kit";
 import { Redis } from "ioredis";
 import { loadEnv } from "../../services/probe-worker/src/env.ts";
 import { scheduledAtOf } from "../../services/probe-worker/src/jobs/scheduled-at.ts";
@@ -52,8 +52,7 @@ const admin = new Redis(redisUrl);
 const usedMemory = async () => Number((await admin.info("memory")).match(/used_memory:(\d+)/)?.[1] ?? 0);
 
 const runtime = await createRuntime(env, logger);
-const registry = new ShutdownRegistry(logger, 60_000);
-runtime.registerShutdown(registry);
+const registry = shutdownRegistryFor(runtime, logger, 60_000);
 await runtime.worker.pause(); // create every scheduler before any check runs
 
 const memBefore = await usedMemory();

@@ -34,6 +34,10 @@ export type Role = z.infer<typeof Role>;
 export const SECRET_FIELDS = ["apiKey", "apiSecret", "password", "token", "clientSecret"] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number];
 
+export function isSecretField(field: string): field is SecretField {
+  return (SECRET_FIELDS as readonly string[]).includes(field);
+}
+
 /** Header names whose values are treated as secrets (compared case-insensitively). */
 export const SECRET_HEADER_PATTERN =
   /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token)$|(secret|token|password|key|signature|credential)/i;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
 import { ProbeResult } from "./probe.ts";
+import type { TopicNames } from "./topics.ts";
 
 /**
  * CloudEvents 1.0 envelope (structured JSON mode) with two extensions:
@@ -136,6 +137,19 @@ export const AnyEvent = z.discriminatedUnion("type", [
 ]);
 export type AnyEvent = z.infer<typeof AnyEvent>;
 export type EventType = AnyEvent["type"];
+
+/** The `data` of the event of type T, as the contract defines it. */
+export type EventData<T extends EventType> = Extract<AnyEvent, { type: T }>["data"];
+
+/** The topic each event type travels on (a key of TopicNames). */
+export const EVENT_TOPIC = {
+  "integration.created": "config",
+  "integration.updated": "config",
+  "integration.deleted": "config",
+  "integration.test_requested": "config",
+  "integration.probe_completed": "status",
+  "integration.status_changed": "status",
+} as const satisfies Record<EventType, keyof TopicNames>;
 
 export const EVENT_SOURCES = {
   configService: "/hip/config-service",

@@ -1,3 +1,4 @@
+export * from "./api.ts";
 export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./integration.ts";

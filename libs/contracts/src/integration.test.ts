@@ -6,15 +6,7 @@ import {
   type IntegrationRuleInput,
 } from "./integration.ts";
 
-const none = {
-  apiKey: false,
-  username: false,
-  password: false,
-  token: false,
-  clientId: false,
-  clientSecret: false,
-  tokenUrl: false,
-};
+const none = () => false;
 const rules = (over: Partial<IntegrationRuleInput>) =>
   checkIntegrationRules({ type: "API", authType: "NONE", has: none, ...over });
 
@@ -74,7 +66,7 @@ describe("checkIntegrationRules", () => {
       "clientId",
       "clientSecret",
     ]);
-    expect(rules({ authType: "API_KEY", has: { ...none, apiKey: true } })).toEqual([]);
+    expect(rules({ authType: "API_KEY", has: (field) => field === "apiKey" })).toEqual([]);
   });
 
   it("checks endpoint schemes against the type", () => {

@@ -161,6 +161,34 @@ export const UpdateIntegrationBody = z.strictObject({
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
+/** Fields that hold an integration's credentials (secrets and the non-secret parts that go with them). */
+export type CredentialField =
+  | "apiKey"
+  | "apiSecret"
+  | "username"
+  | "password"
+  | "token"
+  | "tokenUrl"
+  | "clientId"
+  | "clientSecret"
+  | "scope";
+
+/**
+ * Which credential fields belong to each auth type: `required` ones the API refuses to go without
+ * (checkIntegrationRules), `optional` ones it accepts. The one source for the config service's rules and the
+ * dashboard's form; order is the form's order.
+ */
+export const AUTH_CREDENTIALS = {
+  NONE: { required: [], optional: [] },
+  API_KEY: { required: ["apiKey"], optional: ["apiSecret"] },
+  BASIC_AUTH: { required: ["username", "password"], optional: [] },
+  TOKEN: { required: ["token"], optional: [] },
+  OAUTH: { required: ["tokenUrl", "clientId", "clientSecret"], optional: ["scope"] },
+} as const satisfies Record<
+  AuthType,
+  { required: readonly CredentialField[]; optional: readonly CredentialField[] }
+>;
+
 /** The state a record must satisfy after a create or a merged update; checked by `checkIntegrationRules`. */
 export interface IntegrationRuleInput {
   type: IntegrationType;
@@ -168,15 +196,8 @@ export interface IntegrationRuleInput {
   endpoint?: string | null;
   webhookUrl?: string | null;
   tokenUrl?: string | null;
-  has: {
-    apiKey: boolean;
-    username: boolean;
-    password: boolean;
-    token: boolean;
-    clientId: boolean;
-    clientSecret: boolean;
-    tokenUrl: boolean;
-  };
+  /** Whether the record holds a value for a credential field (after the merge, for an update). */
+  has: (field: CredentialField) => boolean;
 }
 
 /** Allowed endpoint URL schemes per integration type. */
@@ -241,28 +262,14 @@ export function checkIntegrationRules(input: IntegrationRuleInput): FieldIssue[]
       message: "webhookUrl is required for WEBHOOK integrations",
     });
   }
-  const need = (field: keyof IntegrationRuleInput["has"], why: string) => {
-    if (!input.has[field])
-      issues.push({ field, rule: "required", message: `${field} is required when ${why}` });
-  };
-  switch (input.authType) {
-    case "API_KEY":
-      need("apiKey", "authType is API_KEY");
-      break;
-    case "BASIC_AUTH":
-      need("username", "authType is BASIC_AUTH");
-      need("password", "authType is BASIC_AUTH");
-      break;
-    case "TOKEN":
-      need("token", "authType is TOKEN");
-      break;
-    case "OAUTH":
-      need("tokenUrl", "authType is OAUTH");
-      need("clientId", "authType is OAUTH");
-      need("clientSecret", "authType is OAUTH");
-      break;
-    case "NONE":
-      break;
+  for (const field of AUTH_CREDENTIALS[input.authType].required) {
+    if (!input.has(field)) {
+      issues.push({
+        field,
+        rule: "required",
+        message: `${field} is required when authType is ${input.authType}`,
+      });
+    }
   }
   return issues;
 }

@@ -23,11 +23,11 @@ async function appWithRoutes(authCfg: Parameters<typeof registerAuth>[1] = { sec
     "/things",
     {
       schema: { body: z.strictObject({ name: z.string().min(1), n: z.number().int().max(5) }) },
-      preHandler: tenantAdmin,
+      onRequest: tenantAdmin,
     },
     async (req) => ({ tenant: tenantOf(req).tenantId, body: req.body }),
   );
-  app.get("/things", { preHandler: tenantReader }, async (req) => ({ tenant: tenantOf(req).tenantId }));
+  app.get("/things", { onRequest: tenantReader }, async (req) => ({ tenant: tenantOf(req).tenantId }));
   app.get("/internal", async (req) => {
     await requireService(req);
     return { ok: true };
@@ -93,6 +93,26 @@ describe("service app conventions", () => {
     expect(bad.statusCode).toBe(400);
     expect((await app.inject({ url: "/nowhere" })).json().error.code).toBe("NOT_FOUND");
     expect((await app.inject({ url: "/conflict" })).statusCode).toBe(409);
+  });
+
+  it("authenticates before parsing or validating: no token and bad input is a 401, not a 400", async () => {
+    const app = await appWithRoutes();
+    const invalid = await app.inject({ method: "POST", url: "/things", payload: { name: "", n: 9 } });
+    expect(invalid.statusCode).toBe(401);
+    const badJson = await app.inject({
+      method: "POST",
+      url: "/things",
+      headers: { "content-type": "application/json" },
+      payload: "{nope",
+    });
+    expect(badJson.statusCode).toBe(401);
+    const viewerWrite = await app.inject({
+      method: "POST",
+      url: "/things",
+      headers: { authorization: `Bearer ${viewer()}` },
+      payload: { name: "" },
+    });
+    expect(viewerWrite.statusCode).toBe(403);
   });
 
   it("never leaks internals in a 5xx", async () => {

@@ -2,7 +2,9 @@ import fastifyJwt from "@fastify/jwt";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import buildGetJwks from "get-jwks";
 import { JwtClaims, type Role } from "@hip/contracts";
+import { devDefault } from "./env.ts";
 import { DomainError } from "./errors.ts";
+import { DEV_JWT_SECRET } from "./jwt.ts";
 
 export interface AuthConfig {
   /** HS256 shared secret (development). */
@@ -13,6 +15,33 @@ export interface AuthConfig {
   jwksUrl?: string | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
+}
+
+/** The auth variables of `authEnv`, plus NODE_ENV (which decides whether the dev secret may be used). */
+export interface AuthEnv {
+  NODE_ENV: string;
+  JWT_SECRET?: string | undefined;
+  JWT_PUBLIC_KEY?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+}
+
+/** The HS256 key: JWT_SECRET, else DEV_JWT_SECRET outside production. Production without one is an EnvError. */
+export function hs256Secret(env: Pick<AuthEnv, "NODE_ENV" | "JWT_SECRET">): string {
+  return devDefault(env.JWT_SECRET, env.NODE_ENV, DEV_JWT_SECRET, "JWT_SECRET");
+}
+
+/**
+ * The one rule for verifying tokens, used by every service: RS256 when JWT_JWKS_URL or JWT_PUBLIC_KEY is set
+ * (production), otherwise HS256 with `hs256Secret(env)` (the dev secret only outside production).
+ */
+export function resolveAuth(env: AuthEnv): AuthConfig {
+  const claims = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  if (env.JWT_JWKS_URL || env.JWT_PUBLIC_KEY) {
+    return { jwksUrl: env.JWT_JWKS_URL, publicKey: env.JWT_PUBLIC_KEY, ...claims };
+  }
+  return { secret: hs256Secret(env), ...claims };
 }
 
 /** Who is calling, after the token was verified and its claims parsed. */
@@ -109,15 +138,20 @@ export async function requireService(req: FastifyRequest): Promise<AuthContext> 
   return auth;
 }
 
-export type PreHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/**
+ * Route guards. Every service installs them at ONE hook, `onRequest` (e.g. `{ onRequest: tenantAdmin }`): it runs
+ * before the body is parsed and the query validated, so a caller without a valid token always gets 401, never a
+ * 400 that would reveal what the route accepts.
+ */
+export type AuthHook = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export const tenantReader: PreHandler = async (req) => {
+export const tenantReader: AuthHook = async (req) => {
   await requireTenantUser(req, "admin", "viewer");
 };
-export const tenantAdmin: PreHandler = async (req) => {
+export const tenantAdmin: AuthHook = async (req) => {
   await requireTenantUser(req, "admin");
 };
-export const serviceOnly: PreHandler = async (req) => {
+export const serviceOnly: AuthHook = async (req) => {
   await requireService(req);
 };
 
@@ -127,6 +161,3 @@ export function tenantOf(req: FastifyRequest): TenantAuth {
   if (!auth?.tenantId) throw new DomainError("UNAUTHORIZED", "Not authenticated");
   return { ...auth, tenantId: auth.tenantId };
 }
-
-/** Dev profile only: the HS256 secret used when JWT_SECRET is unset outside production. */
-export const DEV_JWT_SECRET = "hip-dev-only-jwt-secret-not-for-production-use";

@@ -4,3 +4,5 @@ export * from "./errors.ts";
 export * from "./app.ts";
 export * from "./shutdown.ts";
 export * from "./auth.ts";
+export * from "./jwt.ts";
+export * from "./runtime.ts";

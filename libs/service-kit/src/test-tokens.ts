@@ -1,4 +1,5 @@
-import { createHmac, createSign } from "node:crypto";
+import { createSign } from "node:crypto";
+import { signHs256 } from "./jwt.ts";
 
 /** Test helper: signs a compact JWS by hand, so tests can forge every kind of bad token. */
 export function signJwt(
@@ -8,13 +9,12 @@ export function signJwt(
     | { alg: "RS256"; privateKeyPem: string; kid?: string }
     | { alg: "none" },
 ): string {
+  if (key.alg === "HS256") return signHs256(payload, key.secret);
   const header: Record<string, string> = { alg: key.alg, typ: "JWT" };
   if (key.alg === "RS256" && key.kid) header.kid = key.kid;
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
   const input = `${b64(header)}.${b64({ iat: Math.floor(Date.now() / 1000), ...payload })}`;
   if (key.alg === "none") return `${input}.`;
-  if (key.alg === "HS256")
-    return `${input}.${createHmac("sha256", key.secret).update(input).digest("base64url")}`;
   const signer = createSign("RSA-SHA256");
   signer.update(input);
   return `${input}.${signer.sign(key.privateKeyPem).toString("base64url")}`;

@@ -1,15 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { DEV_JWT_SECRET } from "@hip/service-kit";
 
 /** The repository root, for spawning services from tests. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** The development profile's values (deploy/dev.env), for services started by tests. */
+/**
+ * The development profile's values (deploy/dev.env), for services started by tests. JWT_SECRET is pinned to
+ * the dev secret so that a JWT_SECRET in the caller's environment cannot make tests sign with another key.
+ */
 export const DEV_ENV: Record<string, string> = {
   NODE_ENV: "development",
   LOG_LEVEL: "warn",
-  JWT_SECRET: "hip-dev-only-jwt-secret-not-for-production-use",
+  JWT_SECRET: DEV_JWT_SECRET,
   CREDENTIALS_KEYS: "dev1:ZGV2LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA=",
   PROBE_ALLOWED_CIDRS: "127.0.0.0/8,::1/128",
 };

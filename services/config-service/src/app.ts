@@ -1,12 +1,14 @@
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { API_BASE_PATH } from "@hip/contracts";
 import {
   authenticate,
   buildServiceApp,
   DomainError,
   type ReadinessCheck,
   registerAuth,
+  resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
@@ -38,13 +40,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: env.BODY_LIMIT_BYTES,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
-  await registerAuth(app, {
-    secret: env.JWT_SECRET,
-    publicKey: env.JWT_PUBLIC_KEY,
-    jwksUrl: env.JWT_JWKS_URL,
-    issuer: env.JWT_ISSUER,
-    audience: env.JWT_AUDIENCE,
-  });
+  await registerAuth(app, resolveAuth(env));
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -90,10 +86,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         headers: { "retry-after": String(Math.max(1, Math.ceil(ctx.ttl / 1000))) },
       }),
   });
-  await app.register(configRoutes(deps));
-  await app.register(
-    testRoutes(deps, { notifications: opts.notifications, maxWaitMs: env.TEST_WAIT_MAX_MS }),
-  );
-  await app.register(internalRoutes(deps));
+  await app.register(configRoutes, { prefix: API_BASE_PATH, deps });
+  await app.register(testRoutes, {
+    prefix: API_BASE_PATH,
+    deps,
+    notifications: opts.notifications,
+    maxWaitMs: env.TEST_WAIT_MAX_MS,
+  });
+  await app.register(internalRoutes, { prefix: "/internal", deps });
   return app;
 }

@@ -3,6 +3,7 @@ import {
   baseEnv,
   databaseEnv,
   devDefault,
+  EnvError,
   envBool,
   kafkaEnv,
   parseEnv,
@@ -13,6 +14,7 @@ import { z } from "zod";
 /** Dev-only key ring (same value as deploy/dev.env); refused when NODE_ENV=production. */
 const DEV_CREDENTIALS_KEYS = "dev1:ZGV2LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA=";
 
+/** The config-service configuration: parsed once at start-up (the only reader of process.env). */
 export const configEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
@@ -20,6 +22,7 @@ export const configEnvShape = {
   ...redisEnv,
   ...authEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  KAFKA_CLIENT_ID: z.string().default("config-service"),
   /** Comma list of `<keyId>:<base64 32 bytes>`; the last key encrypts, every key decrypts. */
   CREDENTIALS_KEYS: z.string().optional(),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(300),
@@ -35,21 +38,14 @@ export const configEnvShape = {
   TEST_WAIT_MAX_MS: z.coerce.number().int().min(0).max(120_000).default(30_000),
 };
 
-export type ConfigEnv = Omit<
-  ReturnType<typeof parseEnv<typeof configEnvShape>>,
-  "CREDENTIALS_KEYS" | "JWT_SECRET"
-> & {
-  CREDENTIALS_KEYS: string;
-  JWT_SECRET: string | undefined;
-};
+export type ConfigEnv = ReturnType<typeof loadEnv>;
 
-/** Parses the config-service env once; dev defaults for secrets apply outside production only. */
-export function loadEnv(source: Record<string, string | undefined> = process.env): ConfigEnv {
+/** Parses the env once; the dev key ring applies outside production only (JWT: resolveAuth in app.ts). */
+export function loadEnv(source: Record<string, string | undefined> = process.env) {
   const env = parseEnv(configEnvShape, source);
   if (env.NODE_ENV === "production" && env.OUTBOX_CRASH_AFTER_PUBLISH) {
-    throw new Error("OUTBOX_CRASH_AFTER_PUBLISH is a test hook and is refused in production");
+    throw new EnvError("OUTBOX_CRASH_AFTER_PUBLISH is a test hook and is refused in production");
   }
-  const hasRsa = Boolean(env.JWT_PUBLIC_KEY || env.JWT_JWKS_URL);
   return {
     ...env,
     CREDENTIALS_KEYS: devDefault(
@@ -58,13 +54,5 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       DEV_CREDENTIALS_KEYS,
       "CREDENTIALS_KEYS",
     ),
-    JWT_SECRET: hasRsa
-      ? env.JWT_SECRET
-      : devDefault(
-          env.JWT_SECRET,
-          env.NODE_ENV,
-          "hip-dev-only-jwt-secret-not-for-production-use",
-          "JWT_SECRET",
-        ),
   };
 }

@@ -1,11 +1,5 @@
-import { createLogger, ShutdownRegistry } from "@hip/service-kit";
+import { runService } from "@hip/service-kit";
 import { loadEnv } from "./env.ts";
 import { createRuntime } from "./runtime.ts";
 
-const env = loadEnv();
-const logger = createLogger({ name: "config-service", level: env.LOG_LEVEL });
-const runtime = await createRuntime(env, logger);
-const shutdown = new ShutdownRegistry(logger, env.SHUTDOWN_TIMEOUT_MS);
-runtime.registerShutdown(shutdown);
-shutdown.installSignalHandlers();
-await runtime.app.listen({ host: env.HOST, port: env.PORT });
+await runService({ name: "config-service", env: loadEnv(), create: createRuntime });

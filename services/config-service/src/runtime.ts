@@ -1,139 +1,117 @@
-import { topicNames } from "@hip/contracts";
-import { EventBus, type EventConsumer } from "@hip/events";
-import type { ShutdownRegistry } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
+import { type TopicNames, topicNames } from "@hip/contracts";
+import { EventBus } from "@hip/events";
+import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
-import type pg from "pg";
-import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
 import { createStatusConsumer } from "./consumers/status.consumer.ts";
-import { createDb, createPool, type Db } from "./db/client.ts";
+import { createDb, createPool } from "./db/client.ts";
 import { PgNotifications } from "./db/notifications.ts";
 import type { DomainDeps } from "./domain/context.ts";
-import { OutboxRelay } from "./domain/outbox/relay.ts";
-import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
+import { OutboxRelay } from "./domain/outbox/relay.ts";
 import { parseKeyRing } from "./domain/secrets/key-ring.ts";
+import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
 import type { ConfigEnv } from "./env.ts";
 
-export interface Runtime {
-  app: FastifyInstance;
+export interface Runtime extends ServiceRuntime {
   deps: DomainDeps;
-  db: Db;
-  pool: pg.Pool;
-  relay: OutboxRelay | null;
-  consumer: EventConsumer<never> | null;
-  bus: EventBus | null;
-  /** Registers every resource with the shutdown registry, in the conventional order. */
-  registerShutdown(registry: ShutdownRegistry): void;
-  close(): Promise<void>;
 }
 
-/** Wires the process: pool, key ring, LISTEN connection, Kafka (topics, producer, relay, consumer), Redis, app. */
+/** Postgres: the request pool, a small system pool, and the LISTEN connection. */
+async function connectPostgres(env: ConfigEnv, logger: Logger) {
+  const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
+  // The relay and the status consumer get their own small pool: under HTTP load they must not queue behind
+  // request transactions for a connection (that queueing is what commit-to-Kafka latency would measure).
+  const systemPool = createPool(env.DATABASE_URL, 3);
+  const notifications = new PgNotifications(env.DATABASE_URL, [OUTBOX_CHANNEL, TEST_DONE_CHANNEL], logger);
+  await notifications.start();
+  return { pool, db: createDb(pool), systemPool, systemDb: createDb(systemPool), notifications };
+}
+
+/** Kafka: the topics, the outbox relay (publishes) and the status consumer (applies probe results). */
+async function connectKafka(
+  env: ConfigEnv,
+  logger: Logger,
+  topics: TopicNames,
+  pg: Awaited<ReturnType<typeof connectPostgres>>,
+) {
+  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  await bus.ensureTopics([{ topic: topics.config }, { topic: topics.status }, { topic: topics.deadLetter }]);
+  const relay = env.OUTBOX_RELAY_ENABLED
+    ? new OutboxRelay({
+        db: pg.systemDb,
+        producer: await bus.producer(),
+        notifications: pg.notifications,
+        logger: logger.child({ component: "outbox-relay" }),
+        pollMs: env.OUTBOX_POLL_MS,
+        batchSize: env.OUTBOX_BATCH_SIZE,
+        crashAfterPublish: env.OUTBOX_CRASH_AFTER_PUBLISH,
+      })
+    : null;
+  const consumer = env.STATUS_CONSUMER_ENABLED
+    ? await createStatusConsumer({ bus, db: pg.systemDb, topics, prefix: env.KAFKA_TOPIC_PREFIX, logger })
+    : null;
+  return { bus, relay, consumer };
+}
+
+/**
+ * Wires the process: Postgres, key ring, Redis, Kafka (unless `kafka: false`, for HTTP-only tests) and the app.
+ * Nothing runs in the background until start().
+ */
 export async function createRuntime(
   env: ConfigEnv,
   logger: Logger,
   opts: { kafka?: boolean } = {},
 ): Promise<Runtime> {
-  const useKafka = opts.kafka ?? true;
-  const ring = parseKeyRing(env.CREDENTIALS_KEYS);
   const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
-  const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-  const db = createDb(pool);
-  const deps: DomainDeps = { db, pool, ring, topics };
-  // The relay and the status consumer get their own small pool: under HTTP load they must not queue behind
-  // request transactions for a connection (that queueing is what commit-to-Kafka latency would measure).
-  const systemPool = createPool(env.DATABASE_URL, 3);
-  const systemDb = createDb(systemPool);
-  const notifications = new PgNotifications(env.DATABASE_URL, [OUTBOX_CHANNEL, TEST_DONE_CHANNEL], logger);
-  await notifications.start();
+  const pg = await connectPostgres(env, logger);
+  const deps: DomainDeps = { db: pg.db, pool: pg.pool, ring: parseKeyRing(env.CREDENTIALS_KEYS), topics };
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+  const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
+  const consumer = kafka?.consumer ?? null;
 
-  let bus: EventBus | null = null;
-  let relay: OutboxRelay | null = null;
-  let consumer: EventConsumer<never> | null = null;
-  if (useKafka) {
-    bus = new EventBus({
-      brokers: env.KAFKA_BROKERS,
-      clientId: env.KAFKA_CLIENT_ID ?? "config-service",
-      logger,
-    });
-    await bus.ensureTopics([
-      { topic: topics.config },
-      { topic: topics.status },
-      { topic: topics.deadLetter },
-    ]);
-    if (env.OUTBOX_RELAY_ENABLED) {
-      relay = new OutboxRelay({
-        db: systemDb,
-        producer: await bus.producer(),
-        notifications,
-        logger: logger.child({ component: "outbox-relay" }),
-        pollMs: env.OUTBOX_POLL_MS,
-        batchSize: env.OUTBOX_BATCH_SIZE,
-        crashAfterPublish: env.OUTBOX_CRASH_AFTER_PUBLISH,
-      });
-      relay.start();
-    }
-    if (env.STATUS_CONSUMER_ENABLED) {
-      const c = await createStatusConsumer({
-        bus,
-        db: systemDb,
-        topics,
-        prefix: env.KAFKA_TOPIC_PREFIX,
-        logger,
-      });
-      // Not awaited: joining the group can wait for a dead member's session to expire (up to 30 s after a
-      // kill -9), and the API must not wait for that. /ready reports the consumer meanwhile.
-      c.start().catch((err: unknown) => logger.error({ err }, "status consumer failed to start"));
-      consumer = c as unknown as EventConsumer<never>;
-    }
-  }
-  const kafkaBus = bus;
   const app = await buildApp({
     env,
     logger,
     deps,
-    notifications,
+    notifications: pg.notifications,
     redis,
     readiness: {
-      postgres: () => pool.query("select 1"),
+      postgres: () => pg.pool.query("select 1"),
       redis: () => redis.ping(),
-      ...(kafkaBus ? { kafka: () => kafkaBus.ping() } : {}),
+      ...(kafka ? { kafka: () => kafka.bus.ping() } : {}),
       ...(consumer
         ? {
             statusConsumer: async () => {
-              if (!consumer?.isHealthy()) throw new Error("status consumer is not running");
+              if (!consumer.isHealthy()) throw new Error("status consumer is not running");
             },
           }
         : {}),
     },
   });
 
-  const registerShutdown = (registry: ShutdownRegistry) => {
-    registry.register("intake", "http", () => app.close());
-    if (consumer) registry.register("intake", "status-consumer", () => consumer?.stop());
-    if (relay) registry.register("drain", "outbox-relay", () => relay?.stop());
-    registry.register("postgres", "listen", () => notifications.stop());
-    registry.register("postgres", "pool", () => pool.end());
-    registry.register("postgres", "system-pool", () => systemPool.end());
-    registry.register("brokers", "redis", async () => {
-      await redis.quit();
-    });
-    if (kafkaBus) registry.register("brokers", "kafka", () => kafkaBus.close());
+  return {
+    app,
+    deps,
+    async start() {
+      kafka?.relay?.start();
+      // Not awaited: joining the group can wait for a dead member's session to expire (up to 30 s after a
+      // kill -9), and the API must not wait for that. /ready reports the consumer meanwhile.
+      consumer?.start().catch((err: unknown) => logger.error({ err }, "status consumer failed to start"));
+    },
+    registerShutdown(registry: ShutdownRegistry) {
+      registry.register("intake", "http", () => app.close());
+      if (consumer) registry.register("intake", "status-consumer", () => consumer.stop());
+      const relay = kafka?.relay;
+      if (relay) registry.register("drain", "outbox-relay", () => relay.stop());
+      registry.register("postgres", "listen", () => pg.notifications.stop());
+      registry.register("postgres", "pool", () => pg.pool.end());
+      registry.register("postgres", "system-pool", () => pg.systemPool.end());
+      registry.register("brokers", "redis", async () => {
+        await redis.quit();
+      });
+      if (kafka) registry.register("brokers", "kafka", () => kafka.bus.close());
+    },
   };
-
-  const close = async () => {
-    await app.close();
-    await consumer?.stop().catch(() => undefined);
-    await relay?.stop();
-    await notifications.stop();
-    await pool.end();
-    await systemPool.end();
-    await redis.quit().catch(() => undefined);
-    await kafkaBus?.close();
-  };
-
-  return { app, deps, db, pool, relay, consumer, bus, registerShutdown, close };
 }

@@ -1,7 +1,7 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
+import { signHs256 } from "@hip/service-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signHs256 } from "../src/auth/sign-token.ts";
 import {
   API,
   type ErrorBody,
@@ -51,16 +51,24 @@ describe("401: no, malformed, badly signed, expired, alg none, wrong key", () =>
     ["malformed", "not.a.jwt"],
     [
       "bad signature",
-      signHs256({ sub: "x", tenantId: "t1", roles: ["admin"] }, "another-secret-0123456789abcdef0123"),
+      signHs256({ sub: "x", tenantId: "t1", roles: ["admin"] }, "another-secret-0123456789abcdef0123", {
+        ttlSeconds: 3600,
+      }),
     ],
-    ["expired", signHs256({ sub: "x", tenantId: "t1", roles: ["admin"] }, TEST_JWT_SECRET, -60)],
+    [
+      "expired",
+      signHs256({ sub: "x", tenantId: "t1", roles: ["admin"] }, TEST_JWT_SECRET, { ttlSeconds: -60 }),
+    ],
     [
       "alg none",
       `${b64({ alg: "none", typ: "JWT" })}.${b64({ sub: "x", tenantId: "t1", roles: ["admin"] })}.`,
     ],
     ["wrong key (RS256)", rs256()],
-    ["no tenantId", signHs256({ sub: "x", roles: ["admin"] }, TEST_JWT_SECRET)],
-    ["unknown role", signHs256({ sub: "x", tenantId: "t1", roles: ["root"] }, TEST_JWT_SECRET)],
+    ["no tenantId", signHs256({ sub: "x", roles: ["admin"] }, TEST_JWT_SECRET, { ttlSeconds: 3600 })],
+    [
+      "unknown role",
+      signHs256({ sub: "x", tenantId: "t1", roles: ["root"] }, TEST_JWT_SECRET, { ttlSeconds: 3600 }),
+    ],
   ];
   it.each(tokens)("%s -> 401 envelope", async (_label, t) => {
     for (const [method, url] of [
@@ -76,6 +84,31 @@ describe("401: no, malformed, badly signed, expired, alg none, wrong key", () =>
       expect(res.status, `${method} ${url}`).toBe(401);
       expect((res.body as ErrorBody).error.code).toBe("UNAUTHORIZED");
     }
+  });
+});
+
+describe("401 before validation: no token and bad input is a 401, never a 400", () => {
+  it.each([
+    ["POST", `${API}/configs`, { name: "", type: "NOPE", extra: 1 }],
+    ["GET", `${API}/configs?limit=0&sort=bogus`, undefined],
+    ["PATCH", `${API}/configs/not-a-uuid`, { timeout: -1 }],
+    ["POST", `${API}/configs/not-a-uuid/test`, undefined],
+    ["GET", `${API}/configs/not-a-uuid/tests?limit=9999`, undefined],
+    ["GET", "/internal/integrations/schedules?limit=-1", undefined],
+  ] as const)("%s %s", async (method, url, body) => {
+    const res = await svc.request(method, url, body ? { body } : {});
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe("UNAUTHORIZED");
+  });
+
+  it("answers 401 to a body that is not even JSON", async () => {
+    const res = await svc.runtime.app.inject({
+      method: "POST",
+      url: `${API}/configs`,
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(res.statusCode).toBe(401);
   });
 });
 

@@ -6,9 +6,8 @@ import {
   uniqueRedisPrefix,
   uniqueTopicPrefix,
 } from "@hip/testkit";
-import { REDACT_PATHS } from "@hip/service-kit";
+import { REDACT_PATHS, shutdownRegistryFor, signHs256 } from "@hip/service-kit";
 import { pino } from "pino";
-import { signHs256 } from "../src/auth/sign-token.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { type ConfigEnv, loadEnv } from "../src/env.ts";
 import { createRuntime, type Runtime } from "../src/runtime.ts";
@@ -74,6 +73,8 @@ export async function startService(
     { write: (line: string) => void logs.push(line) },
   );
   const runtime = await createRuntime(env, logger, { kafka: opts.kafka ?? false });
+  const shutdown = shutdownRegistryFor(runtime, logger);
+  await runtime.start();
   return {
     runtime,
     env,
@@ -97,7 +98,7 @@ export async function startService(
       return { status: res.statusCode, body, headers: res.headers, raw: res.body };
     },
     async close() {
-      await runtime.close();
+      await shutdown.shutdown("test");
       await database?.drop();
     },
   };
@@ -111,14 +112,17 @@ export function token(
   return signHs256(
     { sub: extra.sub ?? `${role}@${tenantId}`, tenantId, roles: [role] },
     extra.secret ?? TEST_JWT_SECRET,
-    extra.ttl ?? 3600,
+    {
+      ttlSeconds: extra.ttl ?? 3600,
+    },
   );
 }
 
 export function serviceToken(sub = "probe-worker"): string {
-  return signHs256({ sub, roles: ["service"] }, TEST_JWT_SECRET);
+  return signHs256({ sub, roles: ["service"] }, TEST_JWT_SECRET, { ttlSeconds: 3600 });
 }
 
+/** Literal on purpose (not API_BASE_PATH): the tests pin the public path. */
 export const API = "/api/integration";
 
 export function labBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

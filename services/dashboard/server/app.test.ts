@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
-import { loadConfig } from "./env.ts";
+import { loadEnv } from "./env.ts";
 
 const SECRET = "test-secret-that-is-long-enough-for-hs256-use";
 interface Seen {
@@ -68,7 +68,7 @@ describe("dashboard server", () => {
     mkdirSync(join(dist, "assets"));
     writeFileSync(join(dist, "index.html"), "<!doctype html><title>SPA</title>");
     writeFileSync(join(dist, "assets", "app-abc.js"), "console.log(1)");
-    const cfg = loadConfig({
+    const cfg = loadEnv({
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       CONFIG_SERVICE_URL: await listen(configUp),
@@ -96,7 +96,7 @@ describe("dashboard server", () => {
   });
 
   it("is not ready when an upstream is down", async () => {
-    const cfg = loadConfig({
+    const cfg = loadEnv({
       NODE_ENV: "test",
       CONFIG_SERVICE_URL: "http://127.0.0.1:1",
       JWT_SECRET: SECRET,
@@ -209,14 +209,15 @@ describe("dashboard server", () => {
 
   it("disables the dev sign-in helper in production and when DASHBOARD_DEV_LOGIN=false", async () => {
     expect(
-      loadConfig({ NODE_ENV: "production", DASHBOARD_DEV_LOGIN: "true", JWT_SECRET: SECRET }).devLoginSecret,
-    ).toBeNull();
-    const cfg = loadConfig({
+      loadEnv({ NODE_ENV: "production", DASHBOARD_DEV_LOGIN: "true", JWT_SECRET: SECRET })
+        .DASHBOARD_DEV_LOGIN,
+    ).toBe(false);
+    const cfg = loadEnv({
       NODE_ENV: "development",
       DASHBOARD_DEV_LOGIN: "false",
       DASHBOARD_DIST_DIR: dist,
     });
-    expect(cfg.devLoginSecret).toBeNull();
+    expect(cfg.DASHBOARD_DEV_LOGIN).toBe(false);
     const off = await buildApp(cfg, createLogger({ name: "t", level: "silent" }));
     const res = await off.inject({
       method: "POST",

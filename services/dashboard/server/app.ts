@@ -5,9 +5,10 @@ import fastifyHttpProxy from "@fastify/http-proxy";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { buildServiceApp, DomainError } from "@hip/service-kit";
-import type { DashboardConfig } from "./env.ts";
-import { DevTokenBody, mintDevToken } from "./dev-token.ts";
+import { API_BASE_PATH } from "@hip/contracts";
+import { buildServiceApp, hs256Secret } from "@hip/service-kit";
+import type { DashboardEnv } from "./env.ts";
+import { sessionRoutes } from "./routes/session.routes.ts";
 
 export const BASE_PATH = "/dashboard/integration";
 const DEFAULT_DIST = resolve(import.meta.dirname, "../dist");
@@ -30,13 +31,13 @@ async function upstreamHealthy(baseUrl: string): Promise<void> {
   if (!res.ok) throw new Error(`${baseUrl}/health answered ${res.status}`);
 }
 
-export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(env: DashboardEnv, logger: Logger): Promise<FastifyInstance> {
   const app = buildServiceApp({
     name: "dashboard",
     logger,
     readiness: {
-      "config-service": () => upstreamHealthy(cfg.configServiceUrl),
-      "stats-service": () => upstreamHealthy(cfg.statsServiceUrl),
+      "config-service": () => upstreamHealthy(env.CONFIG_SERVICE_URL),
+      "stats-service": () => upstreamHealthy(env.STATS_SERVICE_URL),
     },
   });
 
@@ -50,38 +51,32 @@ export async function buildApp(cfg: DashboardConfig, logger: Logger): Promise<Fa
   app.get("/", async (_req, reply) => reply.redirect(`${BASE_PATH}/`, 302));
 
   // One origin for the browser: stats routes go to the stats service, everything else under the API base to the
-  // config service. Paths are forwarded unchanged (both services serve under /api/integration). The Authorization
+  // config service. Paths are forwarded unchanged (both services serve under API_BASE_PATH). The Authorization
   // header is forwarded as is; reply-from pipes the upstream body, so SSE streams are not buffered.
   await app.register(fastifyHttpProxy, {
-    upstream: cfg.statsServiceUrl,
-    prefix: "/api/integration/stats",
-    rewritePrefix: "/api/integration/stats",
+    upstream: env.STATS_SERVICE_URL,
+    prefix: `${API_BASE_PATH}/stats`,
+    rewritePrefix: `${API_BASE_PATH}/stats`,
     replyOptions: {
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, "accept-encoding": "identity" }),
     },
     http: { requestOptions: { timeout: 0 } },
   });
   await app.register(fastifyHttpProxy, {
-    upstream: cfg.configServiceUrl,
-    prefix: "/api/integration",
-    rewritePrefix: "/api/integration",
+    upstream: env.CONFIG_SERVICE_URL,
+    prefix: API_BASE_PATH,
+    rewritePrefix: API_BASE_PATH,
     http: { requestOptions: { timeout: 60_000 } },
   });
 
-  app.get(`${BASE_PATH}/runtime-config.json`, async (_req, reply) => {
-    reply.header("cache-control", "no-store");
-    return { devLogin: cfg.devLoginSecret !== null, environment: cfg.nodeEnv };
+  // The dashboard verifies no token itself: it only forwards them. Dev sign-in mints them (never in production).
+  await app.register(sessionRoutes, {
+    prefix: "/dashboard",
+    nodeEnv: env.NODE_ENV,
+    devLoginSecret: env.DASHBOARD_DEV_LOGIN ? hs256Secret(env) : null,
   });
 
-  const devSecret = cfg.devLoginSecret;
-  app.post("/dashboard/dev-token", async (req, reply) => {
-    if (!devSecret) throw DomainError.notFound("Route");
-    const body = DevTokenBody.parse(req.body);
-    reply.header("cache-control", "no-store");
-    return mintDevToken(devSecret, body);
-  });
-
-  await registerSpa(app, cfg.distDir ?? DEFAULT_DIST);
+  await registerSpa(app, env.DASHBOARD_DIST_DIR ?? DEFAULT_DIST);
   return app;
 }
 

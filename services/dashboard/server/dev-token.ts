@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { signHs256 } from "@hip/service-kit";
 import { z } from "zod";
 
 export const DevTokenBody = z.strictObject({
@@ -14,29 +15,19 @@ export type DevTokenBody = z.infer<typeof DevTokenBody>;
 
 const DEV_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 
-function b64url(input: string | Buffer): string {
-  return Buffer.from(input).toString("base64url");
-}
-
 /** Mints an HS256 JWT with the platform's claims (sub, tenantId, roles). Dev profile only. */
 export function mintDevToken(
   secret: string,
   body: DevTokenBody,
   now = Date.now(),
 ): { token: string; expiresAt: string } {
-  const iat = Math.floor(now / 1000);
-  const exp = iat + DEV_TOKEN_TTL_SECONDS;
-  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const payload = b64url(
-    JSON.stringify({
-      sub: `dev-${body.role}@${body.tenantId}`,
-      tenantId: body.tenantId,
-      roles: [body.role],
-      jti: randomUUID(),
-      iat,
-      exp,
-    }),
-  );
-  const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
-  return { token: `${header}.${payload}.${signature}`, expiresAt: new Date(exp * 1000).toISOString() };
+  const claims = {
+    sub: `dev-${body.role}@${body.tenantId}`,
+    tenantId: body.tenantId,
+    roles: [body.role],
+    jti: randomUUID(),
+  };
+  const token = signHs256(claims, secret, { ttlSeconds: DEV_TOKEN_TTL_SECONDS, now });
+  const exp = Math.floor(now / 1000) + DEV_TOKEN_TTL_SECONDS;
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }

@@ -1,4 +1,10 @@
-import { type AuthConfig, buildServiceApp, type ReadinessCheck, registerAuth } from "@hip/service-kit";
+import {
+  type AuthEnv,
+  buildServiceApp,
+  type ReadinessCheck,
+  registerAuth,
+  resolveAuth,
+} from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { ResyncSummary } from "./domain/resync.ts";
@@ -7,8 +13,8 @@ import { adminRoutes } from "./routes/admin.routes.ts";
 import { metricsRoutes } from "./routes/metrics.routes.ts";
 
 export interface AppDeps {
+  env: AuthEnv;
   logger: Logger;
-  auth: AuthConfig;
   metrics: Metrics;
   readiness: Record<string, ReadinessCheck>;
   resync: (reason: string) => Promise<ResyncSummary | null>;
@@ -17,8 +23,8 @@ export interface AppDeps {
 /** The worker's HTTP surface: /health, /ready, /metrics and POST /admin/resync. Built without listening. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({ name: "probe-worker", logger: deps.logger, readiness: deps.readiness });
-  await registerAuth(app, deps.auth);
-  await app.register(metricsRoutes, { metrics: deps.metrics });
-  await app.register(adminRoutes, { resync: deps.resync });
+  await registerAuth(app, resolveAuth(deps.env));
+  await app.register(metricsRoutes, { prefix: "/metrics", metrics: deps.metrics });
+  await app.register(adminRoutes, { prefix: "/admin", resync: deps.resync });
   return app;
 }

@@ -5,7 +5,7 @@ import { parseAllowedCidrs } from "./probes/index.ts";
 const ms = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 /** The probe worker's whole configuration, parsed once at start-up (fails fast naming every bad variable). */
-export const probeWorkerEnv = {
+export const probeWorkerEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...redisEnv,
@@ -41,10 +41,11 @@ export const probeWorkerEnv = {
   DRAIN_TIMEOUT_MS: ms(10_000, 100),
 };
 
-export type ProbeWorkerEnv = z.infer<z.ZodObject<typeof probeWorkerEnv>>;
+export type ProbeWorkerEnv = ReturnType<typeof loadEnv>;
 
-export function loadEnv(source: Record<string, string | undefined> = process.env): ProbeWorkerEnv {
-  const env = parseEnv(probeWorkerEnv, source);
+/** Parses the env once (JWT verification: resolveAuth in app.ts). */
+export function loadEnv(source: Record<string, string | undefined> = process.env) {
+  const env = parseEnv(probeWorkerEnvShape, source);
   // Production holds no signing key: the service token must be supplied (dev mints its own).
   if (env.NODE_ENV === "production" && !env.CONFIG_SERVICE_TOKEN) {
     throw new EnvError(

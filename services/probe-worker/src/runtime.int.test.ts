@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { IntegrationProbeCompleted, JOB_CATALOG, schedulerId } from "@hip/contracts";
+import { DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import { waitFor } from "@hip/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signHs256 } from "./config-client/service-token.ts";
 import { manualProbeEventId, scheduledProbeEventId } from "./domain/event-id.ts";
 import { FakeConfigService } from "./testing/fake-config-service.ts";
 import {
@@ -14,7 +14,6 @@ import {
 } from "./testing/fixtures.ts";
 import { KafkaProbe, type RunningWorker, startWorker, testEnv } from "./testing/harness.ts";
 import { HttpPeer } from "./testing/http-peer.ts";
-import { DEV_JWT_SECRET } from "@hip/service-kit";
 
 describe("probe-worker runtime (real Redis + Kafka)", () => {
   const config = new FakeConfigService();
@@ -215,6 +214,14 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
       });
     const now = Math.floor(Date.now() / 1000);
     expect((await inject()).statusCode).toBe(401);
+    // Authenticated before the body is even parsed: no token and a broken body is still a 401.
+    const broken = await worker.runtime.app.inject({
+      method: "POST",
+      url: "/admin/resync",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(broken.statusCode).toBe(401);
     const tenant = signHs256(
       { sub: "u1", tenantId: "tenant-a", roles: ["admin"], exp: now + 60 },
       DEV_JWT_SECRET,

@@ -1,6 +1,13 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { buildServiceApp, type Logger, type ReadinessCheck, registerAuth } from "@hip/service-kit";
+import { API_BASE_PATH } from "@hip/contracts";
+import {
+  buildServiceApp,
+  type Logger,
+  type ReadinessCheck,
+  registerAuth,
+  resolveAuth,
+} from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type pg from "pg";
@@ -15,6 +22,7 @@ import { streamRoutes } from "./routes/stream.routes.ts";
 export interface AppDeps {
   env: Pick<
     StatsEnv,
+    | "NODE_ENV"
     | "JWT_SECRET"
     | "JWT_PUBLIC_KEY"
     | "JWT_JWKS_URL"
@@ -31,8 +39,6 @@ export interface AppDeps {
   lag?: GaugeSources["lag"];
 }
 
-export const API_PREFIX = "/api/integration";
-
 /** Builds the HTTP app without listening (tests use app.inject or listen on port 0). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({
@@ -40,13 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
-  await registerAuth(app, {
-    secret: deps.env.JWT_SECRET,
-    publicKey: deps.env.JWT_PUBLIC_KEY,
-    jwksUrl: deps.env.JWT_JWKS_URL,
-    issuer: deps.env.JWT_ISSUER,
-    audience: deps.env.JWT_AUDIENCE,
-  });
+  await registerAuth(app, resolveAuth(deps.env));
   await app.register(swagger, {
     openapi: {
       info: {
@@ -61,18 +61,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  await app.register(
-    async (api) => {
-      await statsRoutes(api, { pool: deps.pool });
-      await streamRoutes(api, {
-        hub: deps.hub,
-        metrics: deps.metrics,
-        heartbeatMs: deps.env.SSE_HEARTBEAT_MS,
-      });
-    },
-    { prefix: API_PREFIX },
-  );
-  await metricsRoutes(app, {
+  await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
+  await app.register(streamRoutes, {
+    prefix: API_BASE_PATH,
+    hub: deps.hub,
+    metrics: deps.metrics,
+    heartbeatMs: deps.env.SSE_HEARTBEAT_MS,
+  });
+  await app.register(metricsRoutes, {
+    prefix: "/metrics",
     sources: {
       pool: deps.pool,
       metrics: deps.metrics,

@@ -1,23 +1,16 @@
-import {
-  authEnv,
-  baseEnv,
-  DEV_JWT_SECRET,
-  databaseEnv,
-  devDefault,
-  kafkaEnv,
-  parseEnv,
-} from "@hip/service-kit";
+import { authEnv, baseEnv, databaseEnv, kafkaEnv, parseEnv } from "@hip/service-kit";
 import { z } from "zod";
 
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
 
 /** The stats-service configuration: parsed once at start-up (the only reader of process.env). */
-export const StatsEnvShape = {
+export const statsEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...databaseEnv,
   ...authEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3003),
+  KAFKA_CLIENT_ID: z.string().default("stats-service"),
   /** Raw probe results are kept this long (per-check detail, "recent checks"). */
   RETENTION_RAW_DAYS: days(7),
   /** Per-minute roll-ups (minute timeseries, exact 24 h edges). */
@@ -36,11 +29,7 @@ export const StatsEnvShape = {
 
 export type StatsEnv = ReturnType<typeof loadEnv>;
 
+/** Parses the env once (JWT: resolveAuth in app.ts). */
 export function loadEnv(source: Record<string, string | undefined> = process.env) {
-  const env = parseEnv(StatsEnvShape, source);
-  const jwtSecret =
-    env.JWT_PUBLIC_KEY || env.JWT_JWKS_URL
-      ? env.JWT_SECRET
-      : devDefault(env.JWT_SECRET, env.NODE_ENV, DEV_JWT_SECRET, "JWT_SECRET");
-  return { ...env, JWT_SECRET: jwtSecret, KAFKA_CLIENT_ID: env.KAFKA_CLIENT_ID ?? "stats-service" };
+  return parseEnv(statsEnvShape, source);
 }

@@ -1,9 +1,5 @@
+import { runService } from "@hip/service-kit";
 import { loadEnv } from "./env.ts";
-import { createStatsService } from "./service.ts";
+import { createRuntime } from "./runtime.ts";
 
-const env = loadEnv();
-const service = await createStatsService(env);
-service.shutdown.installSignalHandlers();
-// Listen first: /health answers at once, /ready stays 503 until the projection consumer runs.
-await service.app.listen({ host: env.HOST, port: env.PORT });
-await service.start();
+await runService({ name: "stats-service", env: loadEnv(), create: createRuntime });

@@ -172,6 +172,18 @@ describe("stats API", () => {
         expect((await get(url, service)).statusCode, url).toBe(403);
       }
     });
+    it("authenticates before validating: no token and bad input is a 401, not a 400", async () => {
+      for (const url of [
+        "/stats/timeseries?bucket=bogus",
+        "/stats/integrations/not-a-uuid",
+        "/stats/integrations?ids=nope",
+        `/stats/stream?lastEventId=${"x".repeat(100)}`,
+      ]) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(401);
+        expect(res.json().error.code, url).toBe("UNAUTHORIZED");
+      }
+    });
     it("another tenant's integration is 404 or absent", async () => {
       expect((await get(`/stats/integrations/${a1.id}`, adminB)).statusCode).toBe(404);
       expect((await get(`/stats/timeseries?integrationId=${a1.id}`, adminB)).statusCode).toBe(404);

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   type AnyEvent,
   cloudEvent,
@@ -8,7 +8,7 @@ import {
   topicNames,
 } from "@hip/contracts";
 import { EventBus, type EventProducer } from "@hip/events";
-import { createLogger, DEV_JWT_SECRET } from "@hip/service-kit";
+import { createLogger, DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import { createTestDatabase, getTestStack, type TestDatabase, uniqueTopicPrefix } from "@hip/testkit";
 import type pg from "pg";
 import { createDatabase, type Database } from "../src/db/client.ts";
@@ -19,15 +19,7 @@ export const RETENTION = { raw: 7, minute: 30, hour: 365 };
 
 /** HS256 token signed with the dev secret (what the app under test verifies with). */
 export function token(claims: { sub?: string; tenantId?: string; roles: string[] }): string {
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({
-    sub: claims.sub ?? "user-1",
-    ...(claims.tenantId ? { tenantId: claims.tenantId } : {}),
-    roles: claims.roles,
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  })}`;
-  return `${body}.${createHmac("sha256", DEV_JWT_SECRET).update(body).digest("base64url")}`;
+  return signHs256({ sub: claims.sub ?? "user-1", ...claims }, DEV_JWT_SECRET, { ttlSeconds: 3600 });
 }
 
 export interface Harness {

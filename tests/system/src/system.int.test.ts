@@ -1,8 +1,7 @@
-import { createHmac } from "node:crypto";
 import { topicNames } from "@hip/contracts";
+import { DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import {
   createTestDatabase,
-  DEV_ENV,
   getTestStack,
   type RunningService,
   runScript,
@@ -21,12 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * and Kafka, probing real peers on loopback. Nothing is stubbed.
  */
 function token(claims: Record<string, unknown>): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const input = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ iat: now, exp: now + 3600, ...claims })}`;
-  return `${input}.${createHmac("sha256", DEV_ENV.JWT_SECRET ?? "")
-    .update(input)
-    .digest("base64url")}`;
+  return signHs256(claims, DEV_JWT_SECRET, { ttlSeconds: 3600 });
 }
 
 const ADMIN_T1 = token({ sub: "alice", tenantId: "t1", roles: ["admin"] });

@@ -1,3 +1,11 @@
+import type {
+  AuditAction,
+  AuthType,
+  ConnectionTestView,
+  IntegrationStatus,
+  IntegrationType,
+  ProbeResult,
+} from "@hip/contracts";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -35,12 +43,12 @@ export const integrations = configSchema.table(
     id: uuid("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
     name: text("name").notNull(),
-    type: text("type").notNull(),
+    type: text("type").$type<IntegrationType>().notNull(),
     provider: text("provider"),
     description: text("description"),
     endpoint: text("endpoint"),
     webhookUrl: text("webhook_url"),
-    authType: text("auth_type").notNull(),
+    authType: text("auth_type").$type<AuthType>().notNull(),
     username: text("username"),
     tokenUrl: text("token_url"),
     clientId: text("client_id"),
@@ -54,7 +62,7 @@ export const integrations = configSchema.table(
     headers: jsonb("headers").$type<Record<string, string>>(),
     secretHeadersEnc: text("secret_headers_enc"),
     secretMasks: jsonb("secret_masks").$type<SecretMasks>().notNull().default({ fields: {}, headers: {} }),
-    status: text("status").notNull(),
+    status: text("status").$type<IntegrationStatus>().notNull(),
     config: jsonb("config").$type<Record<string, unknown>>(),
     timeout: integer("timeout").notNull(),
     retryAttempts: integer("retry_attempts").notNull(),
@@ -114,7 +122,7 @@ export const auditLog = configSchema.table(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     tenantId: text("tenant_id").notNull(),
     entityId: uuid("entity_id").notNull(),
-    action: text("action").notNull(),
+    action: text("action").$type<AuditAction>().notNull(),
     actor: text("actor").notNull(),
     before: jsonb("before").$type<Record<string, unknown>>(),
     after: jsonb("after").$type<Record<string, unknown>>(),
@@ -134,11 +142,11 @@ export const connectionTests = configSchema.table(
     integrationId: uuid("integration_id")
       .notNull()
       .references(() => integrations.id, { onDelete: "cascade" }),
-    status: text("status").notNull(),
+    status: text("status").$type<ConnectionTestView["status"]>().notNull(),
     requestedBy: text("requested_by").notNull(),
     requestedAt: ts("requested_at").notNull(),
     completedAt: ts("completed_at"),
-    result: jsonb("result").$type<Record<string, unknown>>(),
+    result: jsonb("result").$type<ProbeResult>(),
   },
   (t) => [index("connection_tests_integration_idx").on(t.tenantId, t.integrationId, t.requestedAt)],
 );

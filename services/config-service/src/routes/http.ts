@@ -3,8 +3,6 @@ import { DomainError, tenantOf } from "@hip/service-kit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../domain/context.ts";
 
-export const BASE = "/api/integration";
-
 /** Documented error responses (the envelope is the same for every status). */
 export const errors = {
   400: ErrorEnvelope,

@@ -1,6 +1,4 @@
-import { ErrorEnvelope, type FieldIssue } from "@hip/contracts";
-
-export const API_BASE = "/api/integration";
+import { API_BASE_PATH, ErrorEnvelope, type FieldIssue } from "@hip/contracts";
 
 /** Every failed call: the API's envelope when there is one, else a network/HTTP summary. */
 export class ApiError extends Error {
@@ -54,7 +52,7 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
   if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
   let res: Response;
   try {
-    res = await fetch(`${API_BASE}${path}`, {
+    res = await fetch(`${API_BASE_PATH}${path}`, {
       method: opts.method ?? "GET",
       headers,
       body: opts.body === undefined ? null : JSON.stringify(opts.body),

@@ -1,10 +1,11 @@
-import type {
-  AdminSettableStatus,
-  AuthType,
-  CreateIntegrationBody,
-  IntegrationType,
-  IntegrationView,
-  UpdateIntegrationBody,
+import {
+  type AdminSettableStatus,
+  AUTH_CREDENTIALS,
+  type AuthType,
+  type CreateIntegrationBody,
+  type IntegrationType,
+  type IntegrationView,
+  type UpdateIntegrationBody,
 } from "@hip/contracts";
 
 export interface HeaderRow {
@@ -45,16 +46,23 @@ export type FormField = keyof FormValues;
 export const SECRET_FORM_FIELDS = ["apiKey", "apiSecret", "password", "token", "clientSecret"] as const;
 type SecretFormField = (typeof SECRET_FORM_FIELDS)[number];
 
-/** Which credential fields an auth type shows, and which of them the API requires. */
-export const AUTH_FIELDS: Record<AuthType, { shown: FormField[]; required: FormField[] }> = {
-  NONE: { shown: [], required: [] },
-  API_KEY: { shown: ["apiKey", "apiSecret"], required: ["apiKey"] },
-  BASIC_AUTH: { shown: ["username", "password"], required: ["username", "password"] },
-  TOKEN: { shown: ["token"], required: ["token"] },
-  OAUTH: {
-    shown: ["tokenUrl", "clientId", "clientSecret", "scope"],
-    required: ["tokenUrl", "clientId", "clientSecret"],
-  },
+interface AuthFields {
+  shown: readonly FormField[];
+  required: readonly FormField[];
+}
+
+/** The fields an auth type shows (required first) and which the API requires: AUTH_CREDENTIALS from contracts. */
+function authFields(authType: AuthType): AuthFields {
+  const { required, optional } = AUTH_CREDENTIALS[authType];
+  return { shown: [...required, ...optional], required };
+}
+
+export const AUTH_FIELDS: Record<AuthType, AuthFields> = {
+  NONE: authFields("NONE"),
+  API_KEY: authFields("API_KEY"),
+  BASIC_AUTH: authFields("BASIC_AUTH"),
+  TOKEN: authFields("TOKEN"),
+  OAUTH: authFields("OAUTH"),
 };
 
 export interface EndpointHint {

@@ -1,4 +1,4 @@
-import { StatsStreamEvent } from "@hip/contracts";
+import { API_BASE_PATH, StatsStreamEvent } from "@hip/contracts";
 import {
   createContext,
   type ReactNode,
@@ -9,7 +9,6 @@ import {
   useRef,
   useState,
 } from "react";
-import { API_BASE } from "./api.ts";
 
 export type LiveState = "connecting" | "open" | "reconnecting" | "off";
 type Handler = (event: StatsStreamEvent) => void;
@@ -37,7 +36,7 @@ export function LiveProvider({ token, children }: { token: string | null; childr
       return;
     }
     setState("connecting");
-    const source = new EventSource(`${API_BASE}/stats/stream?access_token=${encodeURIComponent(token)}`);
+    const source = new EventSource(`${API_BASE_PATH}/stats/stream?access_token=${encodeURIComponent(token)}`);
     const dispatch = (e: MessageEvent<string>) => {
       let json: unknown;
       try {

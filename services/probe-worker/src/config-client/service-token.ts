@@ -1,5 +1,4 @@
-import { createHmac } from "node:crypto";
-import { DEV_JWT_SECRET } from "@hip/service-kit";
+import { hs256Secret, signHs256 } from "@hip/service-kit";
 
 export interface ServiceTokenOptions {
   /** A ready-made token (CONFIG_SERVICE_TOKEN): used as is, never minted. */
@@ -15,16 +14,6 @@ export interface ServiceTokenOptions {
 
 export type ServiceTokenProvider = () => string;
 
-const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
-
-/** Signs an HS256 JWT with node:crypto (no JWT library needed for a fixed header). */
-export function signHs256(claims: Record<string, unknown>, secret: string): string {
-  const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const body = b64url(JSON.stringify(claims));
-  const sig = createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
-
 /**
  * The bearer token for the config service's internal endpoints. Production must supply CONFIG_SERVICE_TOKEN
  * (the worker holds no signing key there); development mints a short-lived service token and re-mints it a
@@ -38,18 +27,15 @@ export function serviceTokenProvider(opts: ServiceTokenOptions): ServiceTokenPro
   if (opts.nodeEnv === "production") {
     throw new Error("CONFIG_SERVICE_TOKEN is required when NODE_ENV=production");
   }
-  const secret = opts.secret ?? DEV_JWT_SECRET;
+  const secret = hs256Secret({ NODE_ENV: opts.nodeEnv, JWT_SECRET: opts.secret });
   const ttl = opts.ttlSeconds ?? 300;
   const now = opts.now ?? Date.now;
   let cached: { token: string; exp: number } | null = null;
   return () => {
     const nowSec = Math.floor(now() / 1000);
     if (cached && cached.exp - nowSec > Math.min(60, ttl / 2)) return cached.token;
-    const exp = nowSec + ttl;
-    const claims: Record<string, unknown> = { sub: "probe-worker", roles: ["service"], iat: nowSec, exp };
-    if (opts.issuer) claims.iss = opts.issuer;
-    if (opts.audience) claims.aud = opts.audience;
-    cached = { token: signHs256(claims, secret), exp };
+    const claims = { sub: "probe-worker", roles: ["service"], iss: opts.issuer, aud: opts.audience };
+    cached = { token: signHs256(claims, secret, { ttlSeconds: ttl, now: nowSec * 1000 }), exp: nowSec + ttl };
     return cached.token;
   };
 }

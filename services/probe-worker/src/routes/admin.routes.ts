@@ -1,14 +1,13 @@
 import { DomainError, serviceOnly } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
-import type { ResyncSummary } from "../domain/resync.ts";
+import type { FastifyPluginAsync } from "fastify";
 import { ConfigServiceError } from "../config-client/config-client.ts";
+import type { ResyncSummary } from "../domain/resync.ts";
 
-/** Operator endpoints, service token only (a tenant token gets 404 so the route does not leak). */
-export async function adminRoutes(
-  app: FastifyInstance,
-  opts: { resync: (reason: string) => Promise<ResyncSummary | null> },
-): Promise<void> {
-  app.post("/admin/resync", { preHandler: serviceOnly }, async (req) => {
+/** Operator endpoints (registered under /admin), service token only (a tenant token gets 404: no leak). */
+export const adminRoutes: FastifyPluginAsync<{
+  resync: (reason: string) => Promise<ResyncSummary | null>;
+}> = async (app, opts) => {
+  app.post("/resync", { onRequest: serviceOnly }, async (req) => {
     let summary: ResyncSummary | null;
     try {
       summary = await opts.resync(`admin:${req.auth?.sub ?? "unknown"}`);
@@ -21,4 +20,4 @@ export async function adminRoutes(
     if (!summary) throw new DomainError("CONFLICT", "A resync is already running; try again shortly");
     return summary;
   });
-}
+};

@@ -5,7 +5,7 @@ import {
   topicNames,
 } from "@hip/contracts";
 import { EventBus, type EventProducer } from "@hip/events";
-import { createLogger, ShutdownRegistry } from "@hip/service-kit";
+import { createLogger, shutdownRegistryFor } from "@hip/service-kit";
 import { getTestStack, uniqueRedisPrefix, uniqueTopicPrefix } from "@hip/testkit";
 import { loadEnv, type ProbeWorkerEnv } from "../env.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
@@ -41,8 +41,7 @@ export interface RunningWorker {
 
 export async function startWorker(env: ProbeWorkerEnv): Promise<RunningWorker> {
   const runtime = await createRuntime(env, silent);
-  const registry = new ShutdownRegistry(silent, env.SHUTDOWN_TIMEOUT_MS);
-  runtime.registerShutdown(registry);
+  const registry = shutdownRegistryFor(runtime, silent, env.SHUTDOWN_TIMEOUT_MS);
   await runtime.start();
   return { runtime, stop: () => registry.shutdown("test") };
 }

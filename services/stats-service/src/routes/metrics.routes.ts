@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { withTimeout } from "@hip/service-kit";
 import { type GaugeSources, refreshGauges } from "../metrics/refresh.ts";
 
@@ -6,8 +6,9 @@ import { type GaugeSources, refreshGauges } from "../metrics/refresh.ts";
  * GET /metrics (Prometheus text format), unauthenticated like /health: scrape it on the internal network only.
  * Scrape-time gauges are refreshed first; if a source is slow the last values are served rather than nothing.
  */
-export async function metricsRoutes(app: FastifyInstance, opts: { sources: GaugeSources }): Promise<void> {
-  app.get("/metrics", { logLevel: "warn", schema: { hide: true } }, async (req, reply) => {
+export const metricsRoutes: FastifyPluginAsync<{ sources: GaugeSources }> = async (app, opts) => {
+  // Registered under the prefix /metrics; "" is the prefix itself (no /metrics/ twin).
+  app.get("", { logLevel: "warn", schema: { hide: true } }, async (req, reply) => {
     try {
       await withTimeout(refreshGauges(opts.sources), 2000, "metrics refresh");
     } catch (err) {
@@ -17,4 +18,4 @@ export async function metricsRoutes(app: FastifyInstance, opts: { sources: Gauge
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
-}
+};

@@ -8,8 +8,7 @@ import {
   TimeseriesQuery,
 } from "@hip/contracts";
 import { tenantOf, tenantReader } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { z } from "zod";
 import { listCurrentViews } from "../domain/stats/current-view.ts";
@@ -20,15 +19,15 @@ import { getTimeseries } from "../domain/stats/get-timeseries.ts";
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
 const security = [{ bearerAuth: [] }];
 
-/** Thin: validate, call one domain verb with the caller's tenant, return. Viewer and admin may read. */
-export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool }): Promise<void> {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const { pool } = opts;
-
+/**
+ * Thin: validate, call one domain verb with the caller's tenant, return. Viewer and admin may read.
+ * Registered under API_BASE_PATH.
+ */
+export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, { pool }) => {
   r.get(
     "/stats",
     {
-      preHandler: tenantReader,
+      onRequest: tenantReader,
       schema: {
         tags: ["stats"],
         summary: "Tenant totals, counts by type and status, and 24 h check performance",
@@ -42,7 +41,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool })
   r.get(
     "/stats/integrations",
     {
-      preHandler: tenantReader,
+      onRequest: tenantReader,
       schema: {
         tags: ["stats"],
         summary: "Current view (last check, latency, 24 h uptime) of up to 200 integrations by id",
@@ -59,7 +58,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool })
   r.get(
     "/stats/integrations/:id",
     {
-      preHandler: tenantReader,
+      onRequest: tenantReader,
       schema: {
         tags: ["stats"],
         summary:
@@ -76,7 +75,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool })
   r.get(
     "/stats/timeseries",
     {
-      preHandler: tenantReader,
+      onRequest: tenantReader,
       schema: {
         tags: ["stats"],
         summary: "Checks, failures and latency percentiles per minute, hour or day bucket",
@@ -87,4 +86,4 @@ export async function statsRoutes(app: FastifyInstance, opts: { pool: pg.Pool })
     },
     async (req) => getTimeseries({ pool, tenantId: tenantOf(req).tenantId, query: req.query }),
   );
-}
+};

@@ -1,7 +1,7 @@
 import { ErrorEnvelope } from "@hip/contracts";
 import { tenantOf, tenantReader } from "@hip/service-kit";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import type { StreamHub, StreamMessage } from "../domain/stream/hub.ts";
@@ -28,18 +28,18 @@ function frame(m: StreamMessage): string {
   return `id: ${m.id}\nevent: ${m.event.type}\ndata: ${JSON.stringify(m.event)}\n\n`;
 }
 
-export async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
+/** The SSE stream (registered under API_BASE_PATH). */
+export const streamRoutes: FastifyPluginAsyncZod<StreamRouteOptions> = async (app, opts) => {
   const open = new Set<ServerResponse>();
   app.addHook("preClose", async () => {
     for (const res of open) res.end();
   });
 
-  app.withTypeProvider<ZodTypeProvider>().get(
+  app.get(
     "/stats/stream",
     {
       logLevel: "warn",
-      onRequest: tokenFromQuery,
-      preHandler: tenantReader,
+      onRequest: [tokenFromQuery, tenantReader],
       schema: {
         tags: ["stats"],
         summary:
@@ -92,4 +92,4 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRouteOption
       res.on("error", cleanup);
     },
   );
-}
+};

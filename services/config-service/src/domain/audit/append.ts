@@ -1,7 +1,6 @@
+import type { AuditAction } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
 import { auditLog } from "../../db/schema.ts";
-
-export type AuditAction = "create" | "update" | "delete" | "status_change" | "test" | "credential_rotation";
 
 export interface AuditEntryInput {
   tenantId: string;

@@ -10,7 +10,7 @@ export function toAuditView(row: AuditRow): AuditEntryView {
     id: String(row.id),
     tenantId: row.tenantId,
     entityId: row.entityId,
-    action: row.action as AuditEntryView["action"],
+    action: row.action,
     actor: row.actor,
     before: row.before,
     after: row.after,

@@ -2,7 +2,7 @@ import { checkIntegrationRules, type FieldIssue, type IntegrationRuleInput } fro
 import { DomainError } from "@hip/service-kit";
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { type IntegrationRow, integrations } from "../../db/schema.ts";
+import { type IntegrationRow, integrations, type NewIntegrationRow } from "../../db/schema.ts";
 
 /** Locks the tenant's row for a write; another tenant's id is indistinguishable from a missing one (404). */
 export async function lockIntegration(tx: Tx, tenantId: string, id: string): Promise<IntegrationRow> {
@@ -12,6 +12,17 @@ export async function lockIntegration(tx: Tx, tenantId: string, id: string): Pro
     .where(and(eq(integrations.id, id), eq(integrations.tenantId, tenantId)))
     .for("update");
   if (!row) throw DomainError.notFound("Integration");
+  return row;
+}
+
+/** Updates the (locked) row and returns it as written. */
+export async function updateRow(
+  tx: Tx,
+  id: string,
+  set: Partial<NewIntegrationRow>,
+): Promise<IntegrationRow> {
+  const [row] = await tx.update(integrations).set(set).where(eq(integrations.id, id)).returning();
+  if (!row) throw new Error("update returned no row");
   return row;
 }
 

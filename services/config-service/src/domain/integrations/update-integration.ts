@@ -1,17 +1,17 @@
 import {
-  type AuthType,
-  type IntegrationType,
+  type CredentialField,
+  isSecretField,
   SECRET_FIELDS,
+  type SecretField,
   type UpdateIntegrationBody,
 } from "@hip/contracts";
-import { eq } from "drizzle-orm";
 import { withTenant } from "../../db/client.ts";
-import { type IntegrationRow, integrations, type NewIntegrationRow } from "../../db/schema.ts";
-import { appendAudit } from "../audit/append.ts";
+import type { IntegrationRow, NewIntegrationRow } from "../../db/schema.ts";
 import type { Actor, DomainDeps } from "../context.ts";
-import { enqueueEvents, type PendingEvent } from "../outbox/enqueue.ts";
 import { SECRET_COLUMNS, sealSecrets } from "../secrets/seal.ts";
-import { assertRules, checkIfMatch, lockIntegration, mapUniqueName } from "./shared.ts";
+import { statusChanged } from "../status/status-changed.ts";
+import { appendChange, auditedBy } from "./append-change.ts";
+import { assertRules, checkIfMatch, lockIntegration, mapUniqueName, updateRow } from "./shared.ts";
 import { toAuditState, toSnapshot } from "./view.ts";
 
 /** Plain (non-secret) fields: body key -> column key. */
@@ -52,137 +52,112 @@ export async function updateIntegration(args: {
     return await withTenant(deps.db, actor.tenantId, async (tx) => {
       const row = await lockIntegration(tx, actor.tenantId, id);
       checkIfMatch(row, ifMatch);
-
-      const patch: Partial<NewIntegrationRow> = {};
-      const changed: string[] = [];
-      for (const [key, column] of Object.entries(PLAIN) as Array<
-        [keyof typeof PLAIN, keyof IntegrationRow]
-      >) {
-        const value = input[key];
-        if (value === undefined || same(value, row[column])) continue;
-        (patch as Record<string, unknown>)[column] = value;
-        changed.push(key);
-      }
-      if (input.healthCheck) {
-        const enabled = input.healthCheck.enabled ?? row.healthEnabled;
-        const intervalSeconds = input.healthCheck.intervalSeconds ?? row.healthIntervalSeconds;
-        if (enabled !== row.healthEnabled || intervalSeconds !== row.healthIntervalSeconds) {
-          patch.healthEnabled = enabled;
-          patch.healthIntervalSeconds = intervalSeconds;
-          changed.push("healthCheck");
-        }
-      }
-      const secretFields: Partial<Record<(typeof SECRET_FIELDS)[number], string | null>> = {};
-      for (const field of SECRET_FIELDS) {
-        const value = input[field];
-        if (value === undefined || (value === null && row[SECRET_COLUMNS[field]] === null)) continue;
-        secretFields[field] = value;
-        changed.push(field);
-      }
-      if (input.headers !== undefined) changed.push("headers");
-      const statusChanged = input.status !== undefined && input.status !== row.status;
-      if (statusChanged) changed.push("status");
-      if (changed.length === 0) return row;
-
-      const merged = { ...row, ...patch };
-      const has = (field: (typeof SECRET_FIELDS)[number]) =>
-        secretFields[field] !== undefined
-          ? secretFields[field] !== null
-          : row[SECRET_COLUMNS[field]] !== null;
-      assertRules({
-        type: merged.type as IntegrationType,
-        authType: merged.authType as AuthType,
-        endpoint: merged.endpoint,
-        webhookUrl: merged.webhookUrl,
-        tokenUrl: merged.tokenUrl,
-        has: {
-          apiKey: has("apiKey"),
-          password: has("password"),
-          token: has("token"),
-          clientSecret: has("clientSecret"),
-          username: Boolean(merged.username),
-          clientId: Boolean(merged.clientId),
-          tokenUrl: Boolean(merged.tokenUrl),
-        },
-      });
-
+      const diff = diffUpdate(row, input);
+      if (diff.changed.length === 0) return row;
+      const merged = { ...row, ...diff.patch };
+      assertRules({ ...merged, has: (field) => hasCredential(merged, diff.secrets, field) });
       const sealed = sealSecrets({
         ring: deps.ring,
         tenantId: row.tenantId,
         id: row.id,
         masks: row.secretMasks,
-        fields: secretFields,
+        fields: diff.secrets,
         ...(input.headers !== undefined ? { headers: input.headers } : {}),
       });
       const now = new Date();
-      const eventCount = statusChanged ? 2 : 1;
-      if (statusChanged && input.status) {
-        patch.status = input.status;
-        // An admin re-activating a failing integration starts its failure count afresh.
-        if (input.status === "ACTIVE") patch.consecutiveFailures = 0;
-      }
-      const [updated] = await tx
-        .update(integrations)
-        .set({
-          ...patch,
-          ...sealed.columns,
-          secretMasks: sealed.masks,
-          version: row.version + 1,
-          eventSeq: row.eventSeq + eventCount,
-          updatedBy: actor.sub,
-          updatedAt: now,
-        })
-        .where(eq(integrations.id, row.id))
-        .returning();
-      if (!updated) throw new Error("update returned no row");
-
-      const events: PendingEvent[] = [
-        {
-          topic: deps.topics.config,
-          type: "integration.updated",
-          tenantId: updated.tenantId,
-          integrationId: updated.id,
-          sequence: row.eventSeq + 1,
-          data: { integration: toSnapshot(updated), changedFields: changed, actor: actor.sub },
-        },
-      ];
-      if (statusChanged) {
-        events.push({
-          topic: deps.topics.status,
-          type: "integration.status_changed",
-          tenantId: updated.tenantId,
-          integrationId: updated.id,
-          sequence: row.eventSeq + 2,
-          data: {
-            integrationId: updated.id,
-            from: row.status,
-            to: updated.status,
-            reason: "admin",
-            consecutiveFailures: updated.consecutiveFailures,
-            lastError: updated.lastError,
-            lastSyncedAt: updated.lastSyncedAt?.toISOString() ?? null,
-            causationId: null,
+      const statusOnly = diff.statusChanged && diff.changed.length === 1;
+      return appendChange(tx, {
+        topics: deps.topics,
+        before: row,
+        write: (eventSeq) =>
+          updateRow(tx, row.id, {
+            ...diff.patch,
+            ...sealed.columns,
+            secretMasks: sealed.masks,
+            version: row.version + 1,
+            eventSeq,
+            updatedBy: actor.sub,
+            updatedAt: now,
+          }),
+        events: [
+          {
+            type: "integration.updated",
+            data: (after) => ({
+              integration: toSnapshot(after),
+              changedFields: diff.changed,
+              actor: actor.sub,
+            }),
           },
-        });
-      }
-      await enqueueEvents(tx, events, now);
-      await appendAudit(
-        tx,
-        {
-          tenantId: updated.tenantId,
-          entityId: updated.id,
-          action: statusChanged && changed.length === 1 ? "status_change" : "update",
-          actor: actor.sub,
+          ...(diff.statusChanged ? [statusChanged(row.status, "admin", null)] : []),
+        ],
+        audit: (after) => ({
+          action: statusOnly ? "status_change" : "update",
           before: toAuditState(row),
-          after: { ...toAuditState(updated), changedFields: changed },
-          requestId: actor.requestId,
-          clientIp: actor.ip,
-        },
+          after: { ...toAuditState(after), changedFields: diff.changed },
+          ...auditedBy(actor),
+        }),
         now,
-      );
-      return updated;
+      });
     });
   } catch (err) {
     return mapUniqueName(err);
   }
+}
+
+interface UpdateDiff {
+  /** Non-secret columns to write (status included). */
+  patch: Partial<NewIntegrationRow>;
+  /** Secret fields to (re)seal: a value sets, null clears. */
+  secrets: Partial<Record<SecretField, string | null>>;
+  /** Body field names that change, in a stable order (events and audit list them). */
+  changed: string[];
+  statusChanged: boolean;
+}
+
+/** What a PATCH changes compared with the stored row; unchanged values are left out. */
+function diffUpdate(row: IntegrationRow, input: UpdateIntegrationBody): UpdateDiff {
+  const patch: Partial<NewIntegrationRow> = {};
+  const changed: string[] = [];
+  for (const [key, column] of Object.entries(PLAIN) as Array<[keyof typeof PLAIN, keyof IntegrationRow]>) {
+    const value = input[key];
+    if (value === undefined || same(value, row[column])) continue;
+    (patch as Record<string, unknown>)[column] = value;
+    changed.push(key);
+  }
+  if (input.healthCheck) {
+    const enabled = input.healthCheck.enabled ?? row.healthEnabled;
+    const intervalSeconds = input.healthCheck.intervalSeconds ?? row.healthIntervalSeconds;
+    if (enabled !== row.healthEnabled || intervalSeconds !== row.healthIntervalSeconds) {
+      patch.healthEnabled = enabled;
+      patch.healthIntervalSeconds = intervalSeconds;
+      changed.push("healthCheck");
+    }
+  }
+  const secrets: UpdateDiff["secrets"] = {};
+  for (const field of SECRET_FIELDS) {
+    const value = input[field];
+    if (value === undefined || (value === null && row[SECRET_COLUMNS[field]] === null)) continue;
+    secrets[field] = value;
+    changed.push(field);
+  }
+  if (input.headers !== undefined) changed.push("headers");
+  const statusChanged = input.status !== undefined && input.status !== row.status;
+  if (statusChanged && input.status) {
+    changed.push("status");
+    patch.status = input.status;
+    // An admin re-activating a failing integration starts its failure count afresh.
+    if (input.status === "ACTIVE") patch.consecutiveFailures = 0;
+  }
+  return { patch, secrets, changed, statusChanged };
+}
+
+/** Whether the record holds a credential after the update: a secret being set or cleared wins over the stored one. */
+function hasCredential(
+  merged: IntegrationRow,
+  secrets: UpdateDiff["secrets"],
+  field: CredentialField,
+): boolean {
+  if (!isSecretField(field)) return Boolean(merged[field]);
+  const next = secrets[field];
+  return next !== undefined ? next !== null : merged[SECRET_COLUMNS[field]] !== null;
 }

@@ -1,13 +1,5 @@
-import type {
-  ConnectionTestView,
-  IntegrationSnapshot,
-  IntegrationView,
-  ProbeResult,
-  ScheduleEntry,
-} from "@hip/contracts";
+import type { ConnectionTestView, IntegrationSnapshot, IntegrationView, ScheduleEntry } from "@hip/contracts";
 import type { ConnectionTestRow, IntegrationRow } from "../../db/schema.ts";
-
-type Status = IntegrationView["status"];
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -32,13 +24,13 @@ export function publicFields(row: IntegrationRow) {
   return {
     id: row.id,
     name: row.name,
-    type: row.type as IntegrationView["type"],
+    type: row.type,
     provider: row.provider,
     description: row.description,
     endpoint: row.endpoint,
     webhookUrl: row.webhookUrl,
-    authType: row.authType as IntegrationView["authType"],
-    status: row.status as Status,
+    authType: row.authType,
+    status: row.status,
     timeout: row.timeout,
     retryAttempts: row.retryAttempts,
     healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
@@ -113,8 +105,8 @@ export function toScheduleEntry(row: IntegrationRow): ScheduleEntry {
   return {
     id: row.id,
     tenantId: row.tenantId,
-    type: row.type as ScheduleEntry["type"],
-    status: row.status as Status,
+    type: row.type,
+    status: row.status,
     healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
     version: row.version,
   };
@@ -124,10 +116,10 @@ export function toTestView(row: ConnectionTestRow): ConnectionTestView {
   return {
     id: row.id,
     integrationId: row.integrationId,
-    status: row.status as ConnectionTestView["status"],
+    status: row.status,
     requestedBy: row.requestedBy,
     requestedAt: row.requestedAt.toISOString(),
     completedAt: iso(row.completedAt),
-    result: (row.result as ProbeResult | null) ?? null,
+    result: row.result,
   };
 }

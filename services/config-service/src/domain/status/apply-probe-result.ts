@@ -2,11 +2,12 @@ import type { IntegrationProbeCompleted, IntegrationStatus } from "@hip/contract
 import { and, eq, sql } from "drizzle-orm";
 import { type Db, withSystem } from "../../db/client.ts";
 import { connectionTests, integrations, processedEvents } from "../../db/schema.ts";
-import { appendAudit } from "../audit/append.ts";
 import type { DomainDeps } from "../context.ts";
+import { appendChange } from "../integrations/append-change.ts";
+import { updateRow } from "../integrations/shared.ts";
 import { toAuditState } from "../integrations/view.ts";
-import { enqueueEvents } from "../outbox/enqueue.ts";
 import { TEST_DONE_CHANNEL } from "../tests/request-test.ts";
+import { statusChanged } from "./status-changed.ts";
 
 export type ApplyOutcome = "duplicate" | "unknown_integration" | "applied";
 
@@ -52,7 +53,7 @@ export async function applyProbeResult(
         .set({
           status: result.success ? "SUCCEEDED" : "FAILED",
           completedAt: new Date(result.checkedAt),
-          result: result as unknown as Record<string, unknown>,
+          result,
         })
         .where(
           and(
@@ -67,66 +68,36 @@ export async function applyProbeResult(
     if (!row) return "unknown_integration";
 
     const failures = result.success ? 0 : row.consecutiveFailures + 1;
-    const status = nextStatus(
-      row.status as IntegrationStatus,
-      result.success,
-      failures,
-      row.failureThreshold,
-    );
-    const lastError = result.success ? null : (result.error?.message ?? "probe failed").slice(0, 2000);
-    const lastSyncedAt = result.success ? new Date(result.checkedAt) : row.lastSyncedAt;
-    const statusChanged = status !== row.status;
+    const status = nextStatus(row.status, result.success, failures, row.failureThreshold);
+    const changed = status !== row.status;
     const now = new Date();
-    const [updated] = await tx
-      .update(integrations)
-      .set({
-        consecutiveFailures: failures,
-        lastError,
-        lastSyncedAt,
-        status,
-        eventSeq: statusChanged ? row.eventSeq + 1 : row.eventSeq,
-        ...(statusChanged ? { updatedAt: now, updatedBy: "system" } : {}),
-      })
-      .where(eq(integrations.id, row.id))
-      .returning();
-    if (!statusChanged || !updated) return "applied";
-    await enqueueEvents(
-      tx,
-      [
-        {
-          topic: deps.topics.status,
-          type: "integration.status_changed",
-          tenantId: row.tenantId,
-          integrationId: row.id,
-          sequence: row.eventSeq + 1,
-          data: {
-            integrationId: row.id,
-            from: row.status,
-            to: status,
-            reason: result.success ? "probe_recovered" : "probe_failures",
-            consecutiveFailures: failures,
-            lastError,
-            lastSyncedAt: lastSyncedAt?.toISOString() ?? null,
-            causationId: event.id,
-          },
-        },
-      ],
+    await appendChange(tx, {
+      topics: deps.topics,
+      before: row,
+      write: (eventSeq) =>
+        updateRow(tx, row.id, {
+          consecutiveFailures: failures,
+          lastError: result.success ? null : (result.error?.message ?? "probe failed").slice(0, 2000),
+          lastSyncedAt: result.success ? new Date(result.checkedAt) : row.lastSyncedAt,
+          status,
+          eventSeq,
+          ...(changed ? { updatedAt: now, updatedBy: "system" } : {}),
+        }),
+      events: changed
+        ? [statusChanged(row.status, result.success ? "probe_recovered" : "probe_failures", event.id)]
+        : [],
+      audit: changed
+        ? (updated) => ({
+            action: "status_change",
+            actor: "system",
+            before: toAuditState(row),
+            after: toAuditState(updated),
+            requestId: event.id,
+            clientIp: null,
+          })
+        : null,
       now,
-    );
-    await appendAudit(
-      tx,
-      {
-        tenantId: row.tenantId,
-        entityId: row.id,
-        action: "status_change",
-        actor: "system",
-        before: toAuditState(row),
-        after: toAuditState(updated),
-        requestId: event.id,
-        clientIp: null,
-      },
-      now,
-    );
+    });
     return "applied";
   });
 }

@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { withTenant } from "../../db/client.ts";
-import { type ConnectionTestRow, connectionTests, integrations } from "../../db/schema.ts";
-import { appendAudit } from "../audit/append.ts";
+import { type ConnectionTestRow, connectionTests } from "../../db/schema.ts";
 import type { Actor, DomainDeps } from "../context.ts";
-import { lockIntegration } from "../integrations/shared.ts";
-import { enqueueEvents } from "../outbox/enqueue.ts";
+import { appendChange, auditedBy } from "../integrations/append-change.ts";
+import { lockIntegration, updateRow } from "../integrations/shared.ts";
 
 export const TEST_DONE_CHANNEL = "config_test_done";
 
@@ -38,38 +36,24 @@ export async function requestConnectionTest(args: {
       })
       .returning();
     if (!test) throw new Error("insert returned no row");
-    await tx
-      .update(integrations)
-      .set({ eventSeq: row.eventSeq + 1 })
-      .where(eq(integrations.id, row.id));
-    await enqueueEvents(
-      tx,
-      [
+    await appendChange(tx, {
+      topics: deps.topics,
+      before: row,
+      write: (eventSeq) => updateRow(tx, row.id, { eventSeq }),
+      events: [
         {
-          topic: deps.topics.config,
           type: "integration.test_requested",
-          tenantId: row.tenantId,
-          integrationId: row.id,
-          sequence: row.eventSeq + 1,
-          data: { testId: test.id, integrationId: row.id, requestedBy: actor.sub, waitMs },
+          data: () => ({ testId: test.id, integrationId: row.id, requestedBy: actor.sub, waitMs }),
         },
       ],
-      now,
-    );
-    await appendAudit(
-      tx,
-      {
-        tenantId: row.tenantId,
-        entityId: row.id,
+      audit: () => ({
         action: "test",
-        actor: actor.sub,
         before: null,
         after: { testId: test.id, waitMs },
-        requestId: actor.requestId,
-        clientIp: actor.ip,
-      },
+        ...auditedBy(actor),
+      }),
       now,
-    );
+    });
     return { test, waitMs };
   });
 }

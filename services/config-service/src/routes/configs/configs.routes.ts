@@ -1,4 +1,5 @@
 import {
+  API_BASE_PATH,
   CreateIntegrationBody,
   IntegrationExport,
   IntegrationIdParams,
@@ -8,8 +9,7 @@ import {
   UpdateIntegrationBody,
 } from "@hip/contracts";
 import { tenantAdmin, tenantOf, tenantReader } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { DomainDeps } from "../../domain/context.ts";
 import { createIntegration } from "../../domain/integrations/create-integration.ts";
 import { deleteIntegration } from "../../domain/integrations/delete-integration.ts";
@@ -17,134 +17,131 @@ import { exportIntegrations } from "../../domain/integrations/export-integration
 import { getIntegration, listIntegrations } from "../../domain/integrations/read-integrations.ts";
 import { updateIntegration } from "../../domain/integrations/update-integration.ts";
 import { toView } from "../../domain/integrations/view.ts";
-import { actorOf, BASE, errors, parseIfMatch, plainJson, setEtag, writeErrors } from "../http.ts";
+import { actorOf, errors, parseIfMatch, plainJson, setEtag, writeErrors } from "../http.ts";
 
 const tags = ["configs"];
 
-export function configRoutes(deps: DomainDeps) {
-  return async (root: FastifyInstance): Promise<void> => {
-    const app = root.withTypeProvider<ZodTypeProvider>();
+/** The integration records (registered under API_BASE_PATH). */
+export const configRoutes: FastifyPluginAsyncZod<{ deps: DomainDeps }> = async (app, { deps }) => {
+  app.post(
+    "/configs",
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: "Create an integration (admin)",
+        body: CreateIntegrationBody,
+        response: { 201: IntegrationView, ...writeErrors },
+      },
+    },
+    async (req, reply) => {
+      const row = await createIntegration({ deps, actor: actorOf(req), input: req.body });
+      setEtag(reply, row.version);
+      reply.header("location", `${API_BASE_PATH}/configs/${row.id}`);
+      return reply.status(201).send(toView(row));
+    },
+  );
 
-    app.post(
-      `${BASE}/configs`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: "Create an integration (admin)",
-          body: CreateIntegrationBody,
-          response: { 201: IntegrationView, ...writeErrors },
-        },
+  app.get(
+    "/configs",
+    {
+      onRequest: tenantReader,
+      serializerCompiler: plainJson,
+      schema: {
+        tags,
+        summary: "List integrations: filters, text search, sort, cursor pagination",
+        querystring: ListIntegrationsQuery,
+        response: { 200: IntegrationList, ...errors },
       },
-      async (req, reply) => {
-        const row = await createIntegration({ deps, actor: actorOf(req), input: req.body });
-        setEtag(reply, row.version);
-        reply.header("location", `${BASE}/configs/${row.id}`);
-        return reply.status(201).send(toView(row));
-      },
-    );
+    },
+    async (req) => {
+      const page = await listIntegrations(deps, tenantOf(req).tenantId, req.query);
+      return { data: page.rows.map(toView), nextCursor: page.nextCursor };
+    },
+  );
 
-    app.get(
-      `${BASE}/configs`,
-      {
-        preValidation: tenantReader,
-        serializerCompiler: plainJson,
-        schema: {
-          tags,
-          summary: "List integrations: filters, text search, sort, cursor pagination",
-          querystring: ListIntegrationsQuery,
-          response: { 200: IntegrationList, ...errors },
-        },
+  // Registered before /configs/:id on purpose (a literal segment, not an id).
+  app.get(
+    "/configs/export",
+    {
+      onRequest: tenantAdmin,
+      serializerCompiler: plainJson,
+      schema: {
+        tags,
+        summary: "Export every integration of the tenant, without secrets (admin)",
+        response: { 200: IntegrationExport, ...errors },
       },
-      async (req) => {
-        const page = await listIntegrations(deps, tenantOf(req).tenantId, req.query);
-        return { data: page.rows.map(toView), nextCursor: page.nextCursor };
-      },
-    );
+    },
+    async (req, reply) => {
+      const body = await exportIntegrations(deps, tenantOf(req).tenantId);
+      reply.header("content-disposition", `attachment; filename="integrations-${body.tenantId}.json"`);
+      return body;
+    },
+  );
 
-    // Registered before /configs/:id on purpose (a literal segment, not an id).
-    app.get(
-      `${BASE}/configs/export`,
-      {
-        preValidation: tenantAdmin,
-        serializerCompiler: plainJson,
-        schema: {
-          tags,
-          summary: "Export every integration of the tenant, without secrets (admin)",
-          response: { 200: IntegrationExport, ...errors },
-        },
+  app.get(
+    "/configs/:id",
+    {
+      onRequest: tenantReader,
+      serializerCompiler: plainJson,
+      schema: {
+        tags,
+        summary: "Get one integration (secrets masked)",
+        params: IntegrationIdParams,
+        response: { 200: IntegrationView, ...errors },
       },
-      async (req, reply) => {
-        const body = await exportIntegrations(deps, tenantOf(req).tenantId);
-        reply.header("content-disposition", `attachment; filename="integrations-${body.tenantId}.json"`);
-        return body;
-      },
-    );
+    },
+    async (req, reply) => {
+      const row = await getIntegration(deps, tenantOf(req).tenantId, req.params.id);
+      setEtag(reply, row.version);
+      return toView(row);
+    },
+  );
 
-    app.get(
-      `${BASE}/configs/:id`,
-      {
-        preValidation: tenantReader,
-        serializerCompiler: plainJson,
-        schema: {
-          tags,
-          summary: "Get one integration (secrets masked)",
-          params: IntegrationIdParams,
-          response: { 200: IntegrationView, ...errors },
-        },
+  app.patch(
+    "/configs/:id",
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: 'Update an integration (admin). Send If-Match: "<version>" to refuse stale writes (412).',
+        params: IntegrationIdParams,
+        body: UpdateIntegrationBody,
+        response: { 200: IntegrationView, ...writeErrors },
       },
-      async (req, reply) => {
-        const row = await getIntegration(deps, tenantOf(req).tenantId, req.params.id);
-        setEtag(reply, row.version);
-        return toView(row);
-      },
-    );
+    },
+    async (req, reply) => {
+      const row = await updateIntegration({
+        deps,
+        actor: actorOf(req),
+        id: req.params.id,
+        input: req.body,
+        ifMatch: parseIfMatch(req),
+      });
+      setEtag(reply, row.version);
+      return toView(row);
+    },
+  );
 
-    app.patch(
-      `${BASE}/configs/:id`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: 'Update an integration (admin). Send If-Match: "<version>" to refuse stale writes (412).',
-          params: IntegrationIdParams,
-          body: UpdateIntegrationBody,
-          response: { 200: IntegrationView, ...writeErrors },
-        },
+  app.delete(
+    "/configs/:id",
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags,
+        summary: "Delete an integration (admin); returns the deleted record",
+        params: IntegrationIdParams,
+        response: { 200: IntegrationView, ...writeErrors },
       },
-      async (req, reply) => {
-        const row = await updateIntegration({
-          deps,
-          actor: actorOf(req),
-          id: req.params.id,
-          input: req.body,
-          ifMatch: parseIfMatch(req),
-        });
-        setEtag(reply, row.version);
-        return toView(row);
-      },
-    );
-
-    app.delete(
-      `${BASE}/configs/:id`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags,
-          summary: "Delete an integration (admin); returns the deleted record",
-          params: IntegrationIdParams,
-          response: { 200: IntegrationView, ...writeErrors },
-        },
-      },
-      async (req) => {
-        const row = await deleteIntegration({
-          deps,
-          actor: actorOf(req),
-          id: req.params.id,
-          ifMatch: parseIfMatch(req),
-        });
-        return toView(row);
-      },
-    );
-  };
-}
+    },
+    async (req) => {
+      const row = await deleteIntegration({
+        deps,
+        actor: actorOf(req),
+        id: req.params.id,
+        ifMatch: parseIfMatch(req),
+      });
+      return toView(row);
+    },
+  );
+};

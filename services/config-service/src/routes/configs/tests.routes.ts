@@ -1,4 +1,5 @@
 import {
+  API_BASE_PATH,
   AuditList,
   ConnectionTestList,
   ConnectionTestView,
@@ -7,8 +8,7 @@ import {
   TestIdParams,
 } from "@hip/contracts";
 import { tenantAdmin, tenantOf, tenantReader } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { PgNotifications } from "../../db/notifications.ts";
 import { listAudit } from "../../domain/audit/list-audit.ts";
 import type { DomainDeps } from "../../domain/context.ts";
@@ -16,94 +16,93 @@ import { toTestView } from "../../domain/integrations/view.ts";
 import { awaitTestResult } from "../../domain/tests/await-test.ts";
 import { findTest, getTest, listTests } from "../../domain/tests/read-tests.ts";
 import { requestConnectionTest } from "../../domain/tests/request-test.ts";
-import { actorOf, BASE, errors, writeErrors } from "../http.ts";
+import { actorOf, errors, writeErrors } from "../http.ts";
 
 export interface TestRouteOptions {
+  deps: DomainDeps;
   notifications: PgNotifications | null;
   maxWaitMs: number;
 }
 
-export function testRoutes(deps: DomainDeps, opts: TestRouteOptions) {
-  return async (root: FastifyInstance): Promise<void> => {
-    const app = root.withTypeProvider<ZodTypeProvider>();
+/** Connection tests and the audit trail of one integration (registered under API_BASE_PATH). */
+export const testRoutes: FastifyPluginAsyncZod<TestRouteOptions> = async (app, opts) => {
+  const { deps } = opts;
 
-    app.post(
-      `${BASE}/configs/:id/test`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags: ["tests"],
-          summary:
-            "Run a connection test (admin): 200 with the result when it arrives in time, else 202 + Location to poll",
-          params: IntegrationIdParams,
-          response: { 200: ConnectionTestView, 202: ConnectionTestView, ...writeErrors },
-        },
+  app.post(
+    "/configs/:id/test",
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags: ["tests"],
+        summary:
+          "Run a connection test (admin): 200 with the result when it arrives in time, else 202 + Location to poll",
+        params: IntegrationIdParams,
+        response: { 200: ConnectionTestView, 202: ConnectionTestView, ...writeErrors },
       },
-      async (req, reply) => {
-        const actor = actorOf(req);
-        const { test, waitMs } = await requestConnectionTest({
-          deps,
-          actor,
-          id: req.params.id,
-          maxWaitMs: opts.maxWaitMs,
-        });
-        const row =
-          (await awaitTestResult({
-            testId: test.id,
-            waitMs,
-            notifications: opts.notifications,
-            load: () => findTest(deps, actor.tenantId, test.integrationId, test.id),
-          })) ?? test;
-        const location = `${BASE}/configs/${test.integrationId}/tests/${test.id}`;
-        reply.header("location", location);
-        if (row.status === "PENDING") reply.header("retry-after", "2");
-        return reply.status(row.status === "PENDING" ? 202 : 200).send(toTestView(row));
-      },
-    );
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const { test, waitMs } = await requestConnectionTest({
+        deps,
+        actor,
+        id: req.params.id,
+        maxWaitMs: opts.maxWaitMs,
+      });
+      const row =
+        (await awaitTestResult({
+          testId: test.id,
+          waitMs,
+          notifications: opts.notifications,
+          load: () => findTest(deps, actor.tenantId, test.integrationId, test.id),
+        })) ?? test;
+      const location = `${API_BASE_PATH}/configs/${test.integrationId}/tests/${test.id}`;
+      reply.header("location", location);
+      if (row.status === "PENDING") reply.header("retry-after", "2");
+      return reply.status(row.status === "PENDING" ? 202 : 200).send(toTestView(row));
+    },
+  );
 
-    app.get(
-      `${BASE}/configs/:id/tests`,
-      {
-        preValidation: tenantReader,
-        schema: {
-          tags: ["tests"],
-          summary: "Connection test history, newest first",
-          params: IntegrationIdParams,
-          querystring: PageQuery,
-          response: { 200: ConnectionTestList, ...errors },
-        },
+  app.get(
+    "/configs/:id/tests",
+    {
+      onRequest: tenantReader,
+      schema: {
+        tags: ["tests"],
+        summary: "Connection test history, newest first",
+        params: IntegrationIdParams,
+        querystring: PageQuery,
+        response: { 200: ConnectionTestList, ...errors },
       },
-      async (req) => listTests(deps, tenantOf(req).tenantId, req.params.id, req.query),
-    );
+    },
+    async (req) => listTests(deps, tenantOf(req).tenantId, req.params.id, req.query),
+  );
 
-    app.get(
-      `${BASE}/configs/:id/tests/:testId`,
-      {
-        preValidation: tenantReader,
-        schema: {
-          tags: ["tests"],
-          summary: "One connection test (poll this after a 202)",
-          params: TestIdParams,
-          response: { 200: ConnectionTestView, ...errors },
-        },
+  app.get(
+    "/configs/:id/tests/:testId",
+    {
+      onRequest: tenantReader,
+      schema: {
+        tags: ["tests"],
+        summary: "One connection test (poll this after a 202)",
+        params: TestIdParams,
+        response: { 200: ConnectionTestView, ...errors },
       },
-      async (req) =>
-        toTestView(await getTest(deps, tenantOf(req).tenantId, req.params.id, req.params.testId)),
-    );
+    },
+    async (req) => toTestView(await getTest(deps, tenantOf(req).tenantId, req.params.id, req.params.testId)),
+  );
 
-    app.get(
-      `${BASE}/configs/:id/audit`,
-      {
-        preValidation: tenantAdmin,
-        schema: {
-          tags: ["audit"],
-          summary: "Audit trail of one integration, newest first (admin; kept after deletion)",
-          params: IntegrationIdParams,
-          querystring: PageQuery,
-          response: { 200: AuditList, ...errors },
-        },
+  app.get(
+    "/configs/:id/audit",
+    {
+      onRequest: tenantAdmin,
+      schema: {
+        tags: ["audit"],
+        summary: "Audit trail of one integration, newest first (admin; kept after deletion)",
+        params: IntegrationIdParams,
+        querystring: PageQuery,
+        response: { 200: AuditList, ...errors },
       },
-      async (req) => listAudit(deps, tenantOf(req).tenantId, req.params.id, req.query),
-    );
-  };
-}
+    },
+    async (req) => listAudit(deps, tenantOf(req).tenantId, req.params.id, req.query),
+  );
+};

@@ -1,7 +1,6 @@
 import { topicNames } from "@hip/contracts";
 import { EventBus } from "@hip/events";
-import { createLogger, ShutdownRegistry } from "@hip/service-kit";
-import type { FastifyInstance } from "fastify";
+import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
@@ -11,17 +10,14 @@ import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
 
-export interface StatsService {
-  app: FastifyInstance;
-  shutdown: ShutdownRegistry;
-  /** Starts the consumers (the projection and this replica's live stream feed) and the retention job. */
-  start(): Promise<void>;
-}
+export type Runtime = ServiceRuntime;
 
-/** Wires the process: Postgres pool, Kafka bus, consumers, retention job, HTTP app and the shutdown order. */
-export async function createStatsService(env: StatsEnv): Promise<StatsService> {
-  const logger = createLogger({ name: "stats-service", level: env.LOG_LEVEL });
-  const shutdown = new ShutdownRegistry(logger, env.SHUTDOWN_TIMEOUT_MS);
+/**
+ * Wires the process: Postgres pool, Kafka bus, the projection and live consumers, the retention job and the
+ * HTTP app. start() (after listening: /ready stays 503 until the projection consumer runs) starts the consumers
+ * and the job.
+ */
+export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
   const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
   const metrics = new StatsMetrics();
@@ -32,7 +28,6 @@ export async function createStatsService(env: StatsEnv): Promise<StatsService> {
     hour: env.RETENTION_HOUR_DAYS,
   };
   const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
-  const groupId = projectionGroupId(env.KAFKA_TOPIC_PREFIX);
 
   const projection = await createProjectionConsumer({
     bus,
@@ -56,20 +51,16 @@ export async function createStatsService(env: StatsEnv): Promise<StatsService> {
         if (!projection.isHealthy()) throw new Error("projection consumer is not running");
       },
     },
-    lag: { bus, groupId, topics: [topics.config, topics.status] },
+    lag: {
+      bus,
+      groupId: projectionGroupId(env.KAFKA_TOPIC_PREFIX),
+      topics: [topics.config, topics.status],
+    },
   });
 
   let job: { stop(): Promise<void> } | null = null;
-  shutdown.register("intake", "http", () => app.close());
-  shutdown.register("intake", "live-consumer", () => live.stop());
-  shutdown.register("intake", "projection-consumer", () => projection.stop());
-  shutdown.register("drain", "retention-job", async () => job?.stop());
-  shutdown.register("postgres", "pool", () => database.close());
-  shutdown.register("brokers", "kafka", () => bus.close());
-
   return {
     app,
-    shutdown,
     async start() {
       await bus.ensureTopics([
         { topic: topics.config },
@@ -85,6 +76,14 @@ export async function createStatsService(env: StatsEnv): Promise<StatsService> {
         logger,
         metrics,
       });
+    },
+    registerShutdown(registry: ShutdownRegistry) {
+      registry.register("intake", "http", () => app.close());
+      registry.register("intake", "live-consumer", () => live.stop());
+      registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("drain", "retention-job", async () => job?.stop());
+      registry.register("postgres", "pool", () => database.close());
+      registry.register("brokers", "kafka", () => bus.close());
     },
   };
 }

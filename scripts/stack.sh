@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Functions behind ./dev. Sourced after scripts/toolchain.sh (Node 24 and pnpm are on PATH).
+# Functions behind ./dev. Commands that run Node source scripts/toolchain.sh first (Node 24 and pnpm on PATH).
 RUN_DIR="$ROOT/.run"
 # smtp-sink: development SMTP server that keeps the alert service's mails (SMTP :2525, view on http :8025).
 SERVICES=(smtp-sink config-service stats-service probe-worker alert-service dashboard)
@@ -7,30 +7,19 @@ declare -A PORTS=([config-service]=3001 [dashboard]=3002 [stats-service]=3003 [p
 
 say() { echo "[dev] $*" >&2; }
 
+# shellcheck source=scripts/apt.sh
+source "$ROOT/scripts/apt.sh"
+# shellcheck source=scripts/stores.sh
+source "$ROOT/scripts/stores.sh"
+# shellcheck source=scripts/demo.sh
+source "$ROOT/scripts/demo.sh"
+
 install_deps() {
   say "installing dependencies (pnpm install --frozen-lockfile)"
   pnpm install --frozen-lockfile --reporter=append-only >"$HIP_CACHE_DIR/pnpm-install.log" 2>&1 || {
     tail -40 "$HIP_CACHE_DIR/pnpm-install.log" >&2
     return 1
   }
-}
-
-ensure_postgres() {
-  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
-  say "starting PostgreSQL"
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
-  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 0.5; done
-  say "PostgreSQL did not start"; return 1
-}
-
-ensure_redis() {
-  if redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then return 0; fi
-  say "starting Redis"
-  mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log
-  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && return 0; sleep 0.25; done
-  say "Redis did not start"; return 1
 }
 
 ensure_stores() {
@@ -46,23 +35,11 @@ load_env() {
   set +a
 }
 
-ensure_database() {
-  local db="$1"
-  if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
-    say "creating database $db"
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$db\"" >/dev/null
-  fi
-}
-
 ensure_test_tools() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v storescp >/dev/null 2>&1 || missing+=(dcmtk)
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  say "installing Debian packages for tests: ${missing[*]}"
-  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ "${#missing[@]}" -eq 0 ] || apt_install "browser and DICOM tools for the tests" "${missing[@]}"
 }
 
 
@@ -113,6 +90,7 @@ stack_up() {
 }
 
 stack_down() {
+  demo_down
   for s in "${SERVICES[@]}"; do
     if service_running "$s"; then
       local pid; pid="$(service_pid "$s")"
@@ -130,6 +108,9 @@ stack_status() {
   for s in "${SERVICES[@]}"; do
     if service_running "$s"; then echo "$s: running (pid $(service_pid "$s"), :${PORTS[$s]})"; else echo "$s: stopped"; fi
   done
+  if service_running simulators; then
+    echo "simulators: running (pid $(service_pid simulators), :$((DEMO_BASE_PORT + 1))-$((DEMO_BASE_PORT + 12)))"
+  fi
   echo -n "kafka: "; "$ROOT/deploy/kafka.sh" status || true
 }
 

@@ -12,8 +12,8 @@ import {
   waitFor,
 } from "@hip/testkit";
 import { Kafka, logLevel } from "kafkajs";
+import { type AuthApiPeer, type MllpPeer, startAuthApi, startMllp } from "@hip/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Peer, startHttpPeer, startMllpPeer } from "./peers.ts";
 
 /**
  * The whole platform, as a user meets it: the three back-end services as real processes on real PostgreSQL, Redis
@@ -32,8 +32,8 @@ describe("platform end to end", () => {
   const services: RunningService[] = [];
   let config: RunningService;
   let stats: RunningService;
-  let httpPeer: Peer;
-  let mllpPeer: Peer;
+  let httpPeer: AuthApiPeer;
+  let mllpPeer: MllpPeer;
   const topicPrefix = uniqueTopicPrefix();
   let env: Record<string, string>;
 
@@ -73,8 +73,8 @@ describe("platform end to end", () => {
         env: { ...env, CONFIG_SERVICE_URL: config.url, RESYNC_INTERVAL_MS: "600000" },
       }),
     );
-    httpPeer = await startHttpPeer(API_KEY);
-    mllpPeer = await startMllpPeer();
+    httpPeer = await startAuthApi({ auth: { type: "API_KEY", key: API_KEY } });
+    mllpPeer = await startMllp({ ackCode: "AA" });
   });
 
   afterAll(async () => {

@@ -74,6 +74,8 @@ export const ExportedIntegration = IntegrationView.pick({
   retryAttempts: true,
   healthCheck: true,
   failureThreshold: true,
+  recoveryThreshold: true,
+  failureWindow: true,
   version: true,
 }).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;

@@ -38,6 +38,9 @@ export const IntegrationSnapshot = z.object({
   retryAttempts: z.number().int(),
   healthCheck: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int() }),
   failureThreshold: z.number().int(),
+  /** Absent on events written before recovery thresholds existed (= 1). */
+  recoveryThreshold: z.number().int().default(1),
+  failureWindow: z.object({ failures: z.number().int(), of: z.number().int() }).nullable().default(null),
   credentialsSet: z.record(z.string(), z.boolean()),
   headerNames: z.array(z.string()),
   version: z.number().int(),
@@ -114,6 +117,8 @@ export const IntegrationStatusChanged = z.object({
     to: IntegrationStatus,
     reason: z.enum(["probe_failures", "probe_recovered", "admin", "test_started", "test_finished"]),
     consecutiveFailures: z.number().int().nonnegative(),
+    /** Successes in a row at the time of the change (absent on older events). */
+    consecutiveSuccesses: z.number().int().nonnegative().default(0),
     lastError: z.string().nullable(),
     lastSyncedAt: z.iso.datetime().nullable(),
     /** The probe event that caused the change, if any. */

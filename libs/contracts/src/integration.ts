@@ -74,6 +74,21 @@ const secret = z.string().min(1).max(4096);
 const optionalText = (max: number) => z.string().trim().max(max);
 const url = z.string().trim().max(2048);
 
+/**
+ * Window rule: ERROR when `failures` of the last `of` checks failed (counted since the last status change), in
+ * addition to `failureThreshold` consecutive failures. `failures` <= `of`, both 1-100.
+ */
+export const FailureWindow = z
+  .strictObject({
+    failures: z.number().int().min(1).max(100),
+    of: z.number().int().min(1).max(100),
+  })
+  .refine((w) => w.failures <= w.of, {
+    path: ["failures"],
+    message: "failures must be at most of",
+  });
+export type FailureWindow = z.infer<typeof FailureWindow>;
+
 /** Fields shared by create and update (update makes them all optional and nullable where clearable). */
 const writable = {
   name: z.string().trim().min(1).max(200),
@@ -99,6 +114,8 @@ const writable = {
   retryAttempts: z.number().int().min(0).max(10),
   healthCheck: HealthCheckSettings,
   failureThreshold: z.number().int().min(1).max(100),
+  recoveryThreshold: z.number().int().min(1).max(100),
+  failureWindow: FailureWindow,
 };
 
 export const CreateIntegrationBody = z.strictObject({
@@ -125,6 +142,8 @@ export const CreateIntegrationBody = z.strictObject({
   retryAttempts: writable.retryAttempts.default(3),
   healthCheck: writable.healthCheck.default({ enabled: true, intervalSeconds: 300 }),
   failureThreshold: writable.failureThreshold.default(3),
+  recoveryThreshold: writable.recoveryThreshold.default(1),
+  failureWindow: writable.failureWindow.nullable().optional(),
 });
 export type CreateIntegrationBody = z.infer<typeof CreateIntegrationBody>;
 
@@ -158,6 +177,8 @@ export const UpdateIntegrationBody = z.strictObject({
     })
     .optional(),
   failureThreshold: writable.failureThreshold.optional(),
+  recoveryThreshold: writable.recoveryThreshold.optional(),
+  failureWindow: writable.failureWindow.nullable().optional(),
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
@@ -312,7 +333,13 @@ export const IntegrationView = z.object({
   retryAttempts: z.number().int(),
   healthCheck: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int() }),
   failureThreshold: z.number().int(),
+  recoveryThreshold: z.number().int().describe("consecutive successes from ERROR back to ACTIVE"),
+  failureWindow: z
+    .object({ failures: z.number().int(), of: z.number().int() })
+    .nullable()
+    .describe("ERROR when `failures` of the last `of` checks failed"),
   consecutiveFailures: z.number().int(),
+  consecutiveSuccesses: z.number().int(),
   lastSyncedAt: z.iso.datetime().nullable(),
   lastError: z.string().nullable(),
   version: z.number().int(),

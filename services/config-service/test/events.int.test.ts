@@ -135,6 +135,64 @@ describe("status consumer (probe results)", () => {
     ]);
   });
 
+  it("recoveryThreshold and failureWindow: ERROR on 3 of 5, back to ACTIVE only after 2 successes in a row", async () => {
+    const created = await a.request("POST", `${API}/configs`, {
+      token: admin,
+      body: labBody({ failureThreshold: 5, recoveryThreshold: 2, failureWindow: { failures: 3, of: 5 } }),
+    });
+    expect(created.body).toMatchObject({ recoveryThreshold: 2, failureWindow: { failures: 3, of: 5 } });
+    const id = (created.body as IntegrationView).id;
+    const snapshot = await waitFor(() => eventsOf(id).find((e) => e.event.type === "integration.created"));
+    expect(snapshot.event.type === "integration.created" && snapshot.event.data.integration).toMatchObject({
+      recoveryThreshold: 2,
+      failureWindow: { failures: 3, of: 5 },
+    });
+    // fail ok fail ok fail -> ERROR (3 of 5, never 5 in a row); ok fail ok -> still ERROR; ok -> ACTIVE.
+    const outcomes = [false, true, false, true, false, true, false, true, true];
+    let cf = 0;
+    let cs = 0;
+    for (const [n, success] of outcomes.entries()) {
+      cf = success ? 0 : cf + 1;
+      cs = success ? cs + 1 : 0;
+      await capture.producer.send(a.runtime.deps.topics.status, [
+        {
+          key: id,
+          value: probeCompleted({ integrationId: id, tenantId: tenant, success, message: `m${n}` }),
+        },
+      ]);
+      // One at a time (each step changes the counters), so the order of application is the order sent.
+      const v = await waitFor(async () => {
+        const x = await get(id);
+        return x.consecutiveFailures === cf && x.consecutiveSuccesses === cs ? x : null;
+      });
+      if (n === 3) expect(v.status).toBe("ACTIVE");
+      if (n === 4 || n === 7) expect(v.status).toBe("ERROR");
+    }
+    const ok = await waitFor(async () => {
+      const v = await get(id);
+      return v.status === "ACTIVE" ? v : null;
+    });
+    expect(ok).toMatchObject({ consecutiveSuccesses: 2, consecutiveFailures: 0 });
+    const changes = await waitFor(() => {
+      const s = eventsOf(id).filter((e) => e.event.type === "integration.status_changed");
+      return s.length >= 2 ? s : null;
+    });
+    expect(changes.map((c) => c.event.type === "integration.status_changed" && c.event.data)).toEqual([
+      expect.objectContaining({
+        from: "ACTIVE",
+        to: "ERROR",
+        reason: "probe_failures",
+        consecutiveFailures: 1,
+      }),
+      expect.objectContaining({ from: "ERROR", to: "ACTIVE", consecutiveSuccesses: 2 }),
+    ]);
+    const patched = await a.request("PATCH", `${API}/configs/${id}`, {
+      token: admin,
+      body: { failureWindow: null, recoveryThreshold: 3 },
+    });
+    expect(patched.body).toMatchObject({ failureWindow: null, recoveryThreshold: 3 });
+  });
+
   it("leaves INACTIVE integrations' status alone", async () => {
     const created = await a.request("POST", `${API}/configs`, {
       token: admin,

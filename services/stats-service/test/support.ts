@@ -92,6 +92,8 @@ const SNAPSHOT_DEFAULTS = {
   retryAttempts: 0,
   healthCheck: { enabled: true, intervalSeconds: 60 },
   failureThreshold: 3,
+  recoveryThreshold: 1,
+  failureWindow: null,
   credentialsSet: {},
   headerNames: [],
 };
@@ -180,6 +182,7 @@ export const ev = {
         to,
         reason: to === "ERROR" ? "probe_failures" : "probe_recovered",
         consecutiveFailures: to === "ERROR" ? 3 : 0,
+        consecutiveSuccesses: to === "ERROR" ? 0 : 1,
         lastError: to === "ERROR" ? "ECONNREFUSED: connection refused" : null,
         lastSyncedAt: null,
         causationId: null,

@@ -69,7 +69,13 @@ export const integrations = configSchema.table(
     healthEnabled: boolean("health_enabled").notNull(),
     healthIntervalSeconds: integer("health_interval_seconds").notNull(),
     failureThreshold: integer("failure_threshold").notNull(),
+    recoveryThreshold: integer("recovery_threshold").notNull().default(1),
+    /** `{ failures, of }`: ERROR when that many of the last `of` checks failed; null = consecutive rule only. */
+    failureWindow: jsonb("failure_window").$type<{ failures: number; of: number }>(),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    consecutiveSuccesses: integer("consecutive_successes").notNull().default(0),
+    /** Outcomes of the checks since the last status change, oldest first, "1" = failed (at most 100). */
+    recentResults: text("recent_results").notNull().default(""),
     lastSyncedAt: ts("last_synced_at"),
     lastError: text("last_error"),
     version: integer("version").notNull().default(1),

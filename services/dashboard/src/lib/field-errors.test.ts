@@ -25,6 +25,22 @@ describe("mapIssuesToFields", () => {
     expect(r.fields.config).toBe("failureThreshold: must be <= 100");
   });
 
+  it("puts failure window issues on the two window inputs", () => {
+    const r = mapIssuesToFields(
+      [
+        { field: "failureWindow.failures", rule: "custom", message: "failures must be at most of" },
+        { field: "failureWindow.of", rule: "too_big", message: "must be <= 100" },
+        { field: "recoveryThreshold", rule: "too_small", message: "must be >= 1" },
+      ],
+      FIELDS,
+    );
+    expect(r.fields).toEqual({
+      windowFailures: "failures must be at most of",
+      windowOf: "must be <= 100",
+      recoveryThreshold: "must be >= 1",
+    });
+  });
+
   it("joins several issues on one field and keeps unknown fields for a form-level alert", () => {
     const r = mapIssuesToFields(
       [

@@ -14,6 +14,9 @@ const ALIASES: Record<string, string> = {
   "healthCheck.intervalSeconds": "intervalSeconds",
   "healthCheck.enabled": "healthCheckEnabled",
   healthCheck: "intervalSeconds",
+  "failureWindow.failures": "windowFailures",
+  "failureWindow.of": "windowOf",
+  failureWindow: "windowFailures",
   "(body)": "",
 };
 

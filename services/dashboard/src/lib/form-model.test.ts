@@ -40,7 +40,10 @@ const view: IntegrationView = {
   retryAttempts: 1,
   healthCheck: { enabled: true, intervalSeconds: 60 },
   failureThreshold: 3,
+  recoveryThreshold: 1,
+  failureWindow: null,
   consecutiveFailures: 0,
+  consecutiveSuccesses: 0,
   lastSyncedAt: null,
   lastError: null,
   version: 4,
@@ -134,6 +137,25 @@ describe("buildUpdateBody", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.headers).toMatch(/Re-enter the secret value of header Authorization/);
+  });
+
+  it("sends recoveryThreshold and the failure window; clearing both window inputs sends null", () => {
+    const initial = formFromView(view);
+    const set = buildUpdateBody(
+      { ...initial, recoveryThreshold: "2", windowFailures: 3, windowOf: 5 },
+      initial,
+    );
+    expect(set.ok && set.body).toEqual({ recoveryThreshold: 2, failureWindow: { failures: 3, of: 5 } });
+    expect(set.ok && UpdateIntegrationBody.safeParse(set.body).success).toBe(true);
+    const withWindow = formFromView({ ...view, failureWindow: { failures: 3, of: 5 } });
+    expect(withWindow).toMatchObject({ windowFailures: 3, windowOf: 5 });
+    const cleared = buildUpdateBody({ ...withWindow, windowFailures: "", windowOf: "" }, withWindow);
+    expect(cleared.ok && cleared.body).toEqual({ failureWindow: null });
+    const created = buildCreateBody({ ...emptyForm(), name: "x", windowFailures: 2, windowOf: 4 });
+    expect(created.ok && created.body).toMatchObject({
+      recoveryThreshold: 1,
+      failureWindow: { failures: 2, of: 4 },
+    });
   });
 
   it("detects config edits", () => {

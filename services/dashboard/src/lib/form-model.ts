@@ -38,6 +38,10 @@ export interface FormValues {
   healthCheckEnabled: boolean;
   intervalSeconds: number | string;
   failureThreshold: number | string;
+  recoveryThreshold: number | string;
+  /** Window rule `failureWindow: { failures, of }`; both blank = no window rule. */
+  windowFailures: number | string;
+  windowOf: number | string;
   config: string;
 }
 
@@ -179,6 +183,9 @@ export function emptyForm(): FormValues {
     healthCheckEnabled: true,
     intervalSeconds: 300,
     failureThreshold: 3,
+    recoveryThreshold: 1,
+    windowFailures: "",
+    windowOf: "",
     config: "{}",
   };
 }
@@ -209,6 +216,9 @@ export function formFromView(view: IntegrationView): FormValues {
     healthCheckEnabled: view.healthCheck.enabled,
     intervalSeconds: view.healthCheck.intervalSeconds,
     failureThreshold: view.failureThreshold,
+    recoveryThreshold: view.recoveryThreshold,
+    windowFailures: view.failureWindow?.failures ?? "",
+    windowOf: view.failureWindow?.of ?? "",
     config: JSON.stringify(view.config ?? {}, null, 2),
   };
 }
@@ -257,6 +267,12 @@ function headersToRecord(
 
 const num = (v: number | string): number => (typeof v === "number" ? v : Number(v));
 
+/** The window rule as the API takes it: null when both inputs are blank. */
+function failureWindow(values: FormValues): { failures: number; of: number } | null {
+  if (values.windowFailures === "" && values.windowOf === "") return null;
+  return { failures: num(values.windowFailures), of: num(values.windowOf) };
+}
+
 /** Credentials of other auth types are not sent: switching auth type must not post hidden stale inputs. */
 function visibleCredential(values: FormValues, field: FormField): boolean {
   return AUTH_FIELDS[values.authType].shown.includes(field);
@@ -279,7 +295,10 @@ export function buildCreateBody(values: FormValues): BuildResult<CreateIntegrati
     retryAttempts: num(values.retryAttempts),
     healthCheck: { enabled: values.healthCheckEnabled, intervalSeconds: num(values.intervalSeconds) },
     failureThreshold: num(values.failureThreshold),
+    recoveryThreshold: num(values.recoveryThreshold),
   };
+  const window = failureWindow(values);
+  if (window) body.failureWindow = window;
   for (const f of ["provider", "description", "endpoint", "webhookUrl"] as const) {
     if (values[f].trim() !== "") body[f] = values[f].trim();
   }
@@ -320,9 +339,11 @@ export function buildUpdateBody(values: FormValues, initial: FormValues): BuildR
   for (const f of SECRET_FORM_FIELDS satisfies readonly SecretFormField[]) {
     if (visibleCredential(values, f) && values[f] !== "") body[f] = values[f];
   }
-  for (const f of ["timeout", "retryAttempts", "failureThreshold"] as const) {
+  for (const f of ["timeout", "retryAttempts", "failureThreshold", "recoveryThreshold"] as const) {
     if (num(values[f]) !== num(initial[f])) body[f] = num(values[f]);
   }
+  const window = failureWindow(values);
+  if (!sameJson(window, failureWindow(initial))) body.failureWindow = window;
   const hc: Record<string, unknown> = {};
   if (values.healthCheckEnabled !== initial.healthCheckEnabled) hc.enabled = values.healthCheckEnabled;
   if (num(values.intervalSeconds) !== num(initial.intervalSeconds))

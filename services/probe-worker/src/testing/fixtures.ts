@@ -35,6 +35,8 @@ function snapshot(spec: ConnectionSpec): IntegrationSnapshot {
     retryAttempts: spec.retryAttempts,
     healthCheck: spec.healthCheck,
     failureThreshold: 3,
+    recoveryThreshold: 1,
+    failureWindow: null,
     credentialsSet: {},
     headerNames: Object.keys(spec.headers),
     version: spec.version,

@@ -70,6 +70,8 @@ export async function createIntegration(args: {
               healthEnabled: input.healthCheck.enabled,
               healthIntervalSeconds: input.healthCheck.intervalSeconds,
               failureThreshold: input.failureThreshold,
+              recoveryThreshold: input.recoveryThreshold,
+              failureWindow: input.failureWindow ?? null,
               eventSeq,
               createdBy: actor.sub,
               updatedBy: actor.sub,

@@ -31,6 +31,8 @@ const PLAIN = {
   timeout: "timeout",
   retryAttempts: "retryAttempts",
   failureThreshold: "failureThreshold",
+  recoveryThreshold: "recoveryThreshold",
+  failureWindow: "failureWindow",
 } as const satisfies Partial<Record<keyof UpdateIntegrationBody, keyof IntegrationRow>>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -146,7 +148,12 @@ function diffUpdate(row: IntegrationRow, input: UpdateIntegrationBody): UpdateDi
     changed.push("status");
     patch.status = input.status;
     // An admin re-activating a failing integration starts its failure count afresh.
-    if (input.status === "ACTIVE") patch.consecutiveFailures = 0;
+    if (input.status === "ACTIVE") {
+      patch.consecutiveFailures = 0;
+      patch.consecutiveSuccesses = 0;
+    }
+    // Every status change starts the failure window afresh (the probe path does the same).
+    patch.recentResults = "";
   }
   return { patch, secrets, changed, statusChanged };
 }

@@ -35,6 +35,8 @@ export function publicFields(row: IntegrationRow) {
     retryAttempts: row.retryAttempts,
     healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
     failureThreshold: row.failureThreshold,
+    recoveryThreshold: row.recoveryThreshold,
+    failureWindow: row.failureWindow ?? null,
     version: row.version,
   };
 }
@@ -65,6 +67,7 @@ export function toView(row: IntegrationRow): IntegrationView {
     credentialsSet: credentialsSet(row),
     headers: headersView(row),
     consecutiveFailures: row.consecutiveFailures,
+    consecutiveSuccesses: row.consecutiveSuccesses,
     lastSyncedAt: iso(row.lastSyncedAt),
     lastError: row.lastError,
     createdAt: row.createdAt.toISOString(),

@@ -1,7 +1,7 @@
 import type { IntegrationProbeCompleted, IntegrationStatus } from "@hip/contracts";
 import { and, eq, sql } from "drizzle-orm";
 import { type Db, withSystem } from "../../db/client.ts";
-import { connectionTests, integrations, processedEvents } from "../../db/schema.ts";
+import { connectionTests, type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { appendChange } from "../integrations/append-change.ts";
 import { updateRow } from "../integrations/shared.ts";
@@ -11,16 +11,58 @@ import { statusChanged } from "./status-changed.ts";
 
 export type ApplyOutcome = "duplicate" | "unknown_integration" | "applied";
 
-/** Status rule: ACTIVE -> ERROR after `threshold` consecutive failures; ERROR -> ACTIVE on success; else unchanged. */
+/** What the status rule looks at after one more check. */
+export interface CheckCounts {
+  success: boolean;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** Outcomes since the last status change, oldest first, "1" = failed. */
+  recentResults: string;
+}
+
+export interface StatusRules {
+  failureThreshold: number;
+  recoveryThreshold: number;
+  failureWindow: { failures: number; of: number } | null;
+}
+
+/** How many of the last `of` outcomes in `recent` failed. */
+export function failuresInWindow(recent: string, of: number): number {
+  let n = 0;
+  for (const c of recent.slice(-of)) if (c === "1") n++;
+  return n;
+}
+
+/**
+ * Status rule: ACTIVE -> ERROR after `failureThreshold` consecutive failures, or when `failureWindow.failures` of
+ * the last `failureWindow.of` checks since the last status change failed; ERROR -> ACTIVE after
+ * `recoveryThreshold` consecutive successes; INACTIVE (and anything else) unchanged.
+ */
 export function nextStatus(
   current: IntegrationStatus,
-  success: boolean,
-  consecutiveFailures: number,
-  threshold: number,
+  c: CheckCounts,
+  rules: StatusRules,
 ): IntegrationStatus {
-  if (current === "ACTIVE" && !success && consecutiveFailures >= threshold) return "ERROR";
-  if (current === "ERROR" && success) return "ACTIVE";
+  if (current === "ACTIVE" && !c.success) {
+    if (c.consecutiveFailures >= rules.failureThreshold) return "ERROR";
+    const w = rules.failureWindow;
+    if (w && failuresInWindow(c.recentResults, w.of) >= w.failures) return "ERROR";
+  }
+  if (current === "ERROR" && c.success && c.consecutiveSuccesses >= rules.recoveryThreshold) return "ACTIVE";
   return current;
+}
+
+/** The counters after one more check; the window history keeps at most 100 outcomes. */
+export function countCheck(
+  row: Pick<IntegrationRow, "consecutiveFailures" | "consecutiveSuccesses" | "recentResults">,
+  success: boolean,
+): CheckCounts {
+  return {
+    success,
+    consecutiveFailures: success ? 0 : row.consecutiveFailures + 1,
+    consecutiveSuccesses: success ? row.consecutiveSuccesses + 1 : 0,
+    recentResults: (row.recentResults + (success ? "0" : "1")).slice(-100),
+  };
 }
 
 /**
@@ -67,8 +109,8 @@ export async function applyProbeResult(
     }
     if (!row) return "unknown_integration";
 
-    const failures = result.success ? 0 : row.consecutiveFailures + 1;
-    const status = nextStatus(row.status, result.success, failures, row.failureThreshold);
+    const counts = countCheck(row, result.success);
+    const status = nextStatus(row.status, counts, row);
     const changed = status !== row.status;
     const now = new Date();
     await appendChange(tx, {
@@ -76,7 +118,10 @@ export async function applyProbeResult(
       before: row,
       write: (eventSeq) =>
         updateRow(tx, row.id, {
-          consecutiveFailures: failures,
+          consecutiveFailures: counts.consecutiveFailures,
+          consecutiveSuccesses: counts.consecutiveSuccesses,
+          // The window counts checks since the last status change, so a recovery is not undone by old failures.
+          recentResults: changed ? "" : counts.recentResults,
           lastError: result.success ? null : (result.error?.message ?? "probe failed").slice(0, 2000),
           lastSyncedAt: result.success ? new Date(result.checkedAt) : row.lastSyncedAt,
           status,

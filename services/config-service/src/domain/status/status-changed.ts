@@ -20,6 +20,7 @@ export function statusChanged(
       to: after.status,
       reason,
       consecutiveFailures: after.consecutiveFailures,
+      consecutiveSuccesses: after.consecutiveSuccesses,
       lastError: after.lastError,
       lastSyncedAt: after.lastSyncedAt?.toISOString() ?? null,
       causationId,

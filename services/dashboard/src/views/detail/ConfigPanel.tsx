@@ -56,6 +56,11 @@ export function ConfigPanel({ integration: i }: { integration: IntegrationView }
             <Row label="Failure threshold">
               {i.failureThreshold} consecutive failure{i.failureThreshold === 1 ? "" : "s"} (now{" "}
               {i.consecutiveFailures})
+              {i.failureWindow && ` or ${i.failureWindow.failures} of the last ${i.failureWindow.of} checks`}
+            </Row>
+            <Row label="Recovery threshold">
+              {i.recoveryThreshold} consecutive success{i.recoveryThreshold === 1 ? "" : "es"} (now{" "}
+              {i.consecutiveSuccesses})
             </Row>
             <Row label="Last successful sync">
               {i.lastSyncedAt

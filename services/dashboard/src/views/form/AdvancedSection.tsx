@@ -48,6 +48,36 @@ export function AdvancedSection({ values, errors, set }: SectionProps) {
           onChange={(v) => set("failureThreshold", v)}
           error={errors.failureThreshold}
         />
+        <NumberInput
+          id={fieldId("recoveryThreshold")}
+          label="Successes before Active"
+          description="Consecutive, from Error, 1 – 100"
+          allowDecimal={false}
+          clampBehavior="none"
+          value={values.recoveryThreshold}
+          onChange={(v) => set("recoveryThreshold", v)}
+          error={errors.recoveryThreshold}
+        />
+        <NumberInput
+          id={fieldId("windowFailures")}
+          label="Or Error when failures…"
+          description="Window rule (optional): this many failed…"
+          allowDecimal={false}
+          clampBehavior="none"
+          value={values.windowFailures}
+          onChange={(v) => set("windowFailures", v)}
+          error={errors.windowFailures}
+        />
+        <NumberInput
+          id={fieldId("windowOf")}
+          label="…of the last checks"
+          description="…of the last N checks, 1 – 100"
+          allowDecimal={false}
+          clampBehavior="none"
+          value={values.windowOf}
+          onChange={(v) => set("windowOf", v)}
+          error={errors.windowOf}
+        />
       </SimpleGrid>
       <Switch
         id={fieldId("healthCheckEnabled")}

@@ -33,6 +33,9 @@ export const TimelineKind = z.enum([
   "renotified",
   "notification_failed",
   "resolved",
+  "flapping",
+  "flap_status",
+  "settled",
 ]);
 export type TimelineKind = z.infer<typeof TimelineKind>;
 
@@ -41,7 +44,9 @@ export type TimelineKind = z.infer<typeof TimelineKind>;
  * channelName, channelType, transition, attempt, outcome (success|retry|failed), statusCode, latencyMs, error }`;
  * acknowledged `{ note }`; note `{ text }`; escalated / renotified `{ transition, channelIds }`;
  * notification_failed `{ key, channelId, channelName, channelType, transition, attempts, error }`;
- * resolved `{ reason, causationId }`.
+ * resolved `{ reason, causationId }`; flapping `{ changes, windowMinutes, stableMinutes, causationId, deliveries }`;
+ * flap_status `{ to, causationId }` (a change while flapping, no notice); settled `{ status, stableMinutes,
+ * deliveries }`.
  */
 export const TimelineEntry = z.object({
   id: z.string(),
@@ -196,6 +201,18 @@ export const Escalation = z.strictObject({
 });
 export type Escalation = z.infer<typeof Escalation>;
 
+/**
+ * Flapping rule of a policy: more than `changes` status changes within `windowMinutes` is flapping; it has
+ * settled after `stableMinutes` without a change. null = this policy does not detect flapping.
+ */
+export const FlappingRule = z.strictObject({
+  changes: z.number().int().min(1).max(100),
+  windowMinutes: z.number().int().min(1).max(1440),
+  stableMinutes: z.number().int().min(1).max(1440),
+});
+export type FlappingRule = z.infer<typeof FlappingRule>;
+export const DEFAULT_FLAPPING: FlappingRule = { changes: 4, windowMinutes: 30, stableMinutes: 15 };
+
 const policyFields = {
   name,
   enabled: z.boolean(),
@@ -205,6 +222,7 @@ const policyFields = {
   /** Reminder period while open and unacknowledged; null = no reminders. */
   renotifyMinutes: z.number().int().min(1).max(10_080).nullable(),
   escalation: Escalation.nullable(),
+  flapping: FlappingRule.nullable(),
 };
 
 export const CreatePolicyBody = z.strictObject({
@@ -215,6 +233,7 @@ export const CreatePolicyBody = z.strictObject({
   notifyOnResolve: policyFields.notifyOnResolve.default(true),
   renotifyMinutes: policyFields.renotifyMinutes.default(null),
   escalation: policyFields.escalation.default(null),
+  flapping: policyFields.flapping.default(DEFAULT_FLAPPING),
 });
 export type CreatePolicyBody = z.infer<typeof CreatePolicyBody>;
 
@@ -226,6 +245,7 @@ export const UpdatePolicyBody = z.strictObject({
   notifyOnResolve: policyFields.notifyOnResolve.optional(),
   renotifyMinutes: policyFields.renotifyMinutes.optional(),
   escalation: policyFields.escalation.optional(),
+  flapping: policyFields.flapping.optional(),
 });
 export type UpdatePolicyBody = z.infer<typeof UpdatePolicyBody>;
 
@@ -238,6 +258,7 @@ export const PolicyView = z.object({
   notifyOnResolve: z.boolean(),
   renotifyMinutes: z.number().int().nullable(),
   escalation: Escalation.nullable(),
+  flapping: FlappingRule.nullable(),
   version: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

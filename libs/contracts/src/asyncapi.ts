@@ -2,6 +2,8 @@ import { z } from "zod";
 import {
   IncidentAcknowledged,
   IncidentNotificationFailed,
+  IncidentFlapping,
+  IncidentSettled,
   IncidentOpened,
   IncidentResolved,
   IntegrationCreated,
@@ -64,6 +66,18 @@ const messages = {
     type: "incident.notification_failed",
     summary: "A notification could not be delivered through a channel and the service gave up on it.",
   },
+  IncidentFlapping: {
+    schema: IncidentFlapping,
+    type: "incident.flapping",
+    summary:
+      "The integration changes status too often: the incident stays open through the changes, one notice.",
+  },
+  IncidentSettled: {
+    schema: IncidentSettled,
+    type: "incident.settled",
+    summary:
+      "A flapping integration held one status for the stable period (ACTIVE also resolves the incident).",
+  },
 } as const;
 
 type MessageName = keyof typeof messages;
@@ -88,6 +102,8 @@ export function buildAsyncApi(): Record<string, unknown> {
     "IncidentAcknowledged",
     "IncidentResolved",
     "IncidentNotificationFailed",
+    "IncidentFlapping",
+    "IncidentSettled",
   ];
   return {
     asyncapi: "3.0.0",

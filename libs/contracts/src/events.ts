@@ -169,11 +169,29 @@ export const IncidentNotificationFailed = z.object({
 });
 export type IncidentNotificationFailed = z.infer<typeof IncidentNotificationFailed>;
 
+/** The integration started flapping: the incident stays open through its changes, one notice goes out. */
+export const IncidentFlapping = z.object({
+  ...envelope,
+  type: z.literal("incident.flapping"),
+  data: z.object({ incident: IncidentSnapshot, causationId: z.uuid() }),
+});
+export type IncidentFlapping = z.infer<typeof IncidentFlapping>;
+
+/** A flapping integration held one status for the policy's stable period (ACTIVE: the incident also resolves). */
+export const IncidentSettled = z.object({
+  ...envelope,
+  type: z.literal("incident.settled"),
+  data: z.object({ incident: IncidentSnapshot, status: z.enum(["ACTIVE", "ERROR"]) }),
+});
+export type IncidentSettled = z.infer<typeof IncidentSettled>;
+
 export const IncidentEvent = z.discriminatedUnion("type", [
   IncidentOpened,
   IncidentAcknowledged,
   IncidentResolved,
   IncidentNotificationFailed,
+  IncidentFlapping,
+  IncidentSettled,
 ]);
 export type IncidentEvent = z.infer<typeof IncidentEvent>;
 
@@ -188,6 +206,8 @@ export const AnyEvent = z.discriminatedUnion("type", [
   IncidentAcknowledged,
   IncidentResolved,
   IncidentNotificationFailed,
+  IncidentFlapping,
+  IncidentSettled,
 ]);
 export type AnyEvent = z.infer<typeof AnyEvent>;
 export type EventType = AnyEvent["type"];
@@ -207,6 +227,8 @@ export const EVENT_TOPIC = {
   "incident.acknowledged": "incident",
   "incident.resolved": "incident",
   "incident.notification_failed": "incident",
+  "incident.flapping": "incident",
+  "incident.settled": "incident",
 } as const satisfies Record<EventType, keyof TopicNames>;
 
 export const EVENT_SOURCES = {

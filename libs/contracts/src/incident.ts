@@ -22,7 +22,7 @@ export type ChannelType = z.infer<typeof ChannelType>;
  * with the incident id and the channel id it is the delivery's dedupe key.
  */
 export const Transition = z.union([
-  z.enum(["opened", "acknowledged", "resolved", "escalated", "test"]),
+  z.enum(["opened", "acknowledged", "resolved", "escalated", "test", "flapping", "settled"]),
   z.string().regex(/^renotify-[1-9][0-9]{0,5}$/),
 ]);
 export type Transition = z.infer<typeof Transition>;
@@ -34,6 +34,22 @@ export const IncidentError = z.object({
   message: z.string().max(2000),
 });
 export type IncidentError = z.infer<typeof IncidentError>;
+
+/**
+ * Flapping (docs/alert-service.md): the integration changed status more than a policy's `changes` times in its
+ * `windowMinutes`. The incident then stays open through the changes, one `flapping` notice goes out, and one
+ * `settled` notice once the status has held for `stableMinutes`.
+ */
+export const FlappingState = z.object({
+  since: z.iso.datetime(),
+  /** Status changes seen since flapping began. */
+  changes: z.number().int().nonnegative(),
+  settledAt: z.iso.datetime().nullable(),
+  settledStatus: z.enum(["ACTIVE", "ERROR"]).nullable(),
+  /** The status must hold this long (the longest of the matching policies' stableMinutes) to settle. */
+  stableMinutes: z.number().int().positive(),
+});
+export type FlappingState = z.infer<typeof FlappingState>;
 
 export const IncidentSnapshot = z.object({
   id: z.uuid(),
@@ -49,6 +65,8 @@ export const IncidentSnapshot = z.object({
   resolvedAt: z.iso.datetime().nullable(),
   resolveReason: ResolveReason.nullable(),
   error: IncidentError.nullable(),
+  /** Null unless the integration flapped during this incident (absent on older events). */
+  flapping: FlappingState.nullable().default(null),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 

@@ -101,6 +101,7 @@ function connectDelivery(
   });
   const timers = new TimerLoop({
     db: systemDeps.db,
+    deps: systemDeps,
     logger: logger.child({ component: "timers" }),
     pollMs: env.ALERT_TIMER_POLL_MS,
   });
@@ -151,7 +152,7 @@ async function connectKafka(
 export async function createRuntime(
   env: AlertEnv,
   logger: Logger,
-  opts: { kafka?: boolean } = {},
+  opts: { kafka?: boolean; clock?: () => Date } = {},
 ): Promise<Runtime> {
   const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
   const pg = await connectPostgres(env, logger);
@@ -162,6 +163,7 @@ export async function createRuntime(
     dashboardUrl: env.ALERT_DASHBOARD_URL,
     send: sendContext(env),
     notifyMaxEventAgeMs: env.ALERT_NOTIFY_MAX_EVENT_AGE,
+    clock: opts.clock ?? (() => new Date()),
   };
   const systemDeps: DomainDeps = { ...deps, db: pg.systemDb };
   const metrics = new AlertMetrics();

@@ -90,7 +90,7 @@ export interface TestService {
 /** The service in this process (real Postgres, Redis, Kafka), started: consumers, worker, dispatcher, relay. */
 export async function startAlertService(
   overrides: Record<string, string> = {},
-  opts: { kafka?: boolean; start?: boolean } = {},
+  opts: { kafka?: boolean; start?: boolean; clock?: () => Date } = {},
 ): Promise<TestService> {
   const { source, database } = await testEnv(overrides);
   const env = loadEnv(source);
@@ -99,7 +99,10 @@ export async function startAlertService(
     { name: "alert-service", level: "info", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } },
     { write: (line: string) => void logs.push(line) },
   );
-  const runtime = await createRuntime(env, logger, { kafka: opts.kafka ?? true });
+  const runtime = await createRuntime(env, logger, {
+    kafka: opts.kafka ?? true,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const shutdown = shutdownRegistryFor(runtime, logger);
   if (opts.start !== false) await runtime.start();
   return {

@@ -39,6 +39,18 @@ export function headline(msg: AlertMessage): string {
     const reason = REASONS[msg.incident.resolveReason ?? "recovered"];
     return `[RESOLVED] ${name} ${reason} after ${formatDuration(openFor(msg))}`;
   }
+  if (t === "flapping") {
+    const f = msg.incident.flapping;
+    return `[FLAPPING] ${name} keeps changing between failing and working${
+      f ? ` (${f.changes} changes); quiet until it holds for ${f.stableMinutes} min` : ""
+    }`;
+  }
+  if (t === "settled") {
+    const f = msg.incident.flapping;
+    return f?.settledStatus === "ERROR"
+      ? `[SETTLED] ${name} stopped flapping and is failing`
+      : `[SETTLED] ${name} stopped flapping and is working`;
+  }
   if (t === "escalated") {
     return `[ESCALATED] ${name} is still failing, unacknowledged for ${formatDuration(openFor(msg))}`;
   }
@@ -59,6 +71,10 @@ export function facts(msg: AlertMessage): Array<[string, string]> {
   if (i.error) {
     out.push(["Error", `${i.error.code}${i.error.stage ? ` at ${i.error.stage}` : ""}`]);
     out.push(["Message", i.error.message.slice(0, 500)]);
+  }
+  if (i.flapping) {
+    out.push(["Flapping since", `${i.flapping.since} (${i.flapping.changes} changes)`]);
+    if (i.flapping.settledAt) out.push(["Settled", `${i.flapping.settledAt} (${i.flapping.settledStatus})`]);
   }
   if (i.acknowledgedAt) out.push(["Acknowledged", `${i.acknowledgedAt} by ${i.acknowledgedBy ?? "?"}`]);
   if (i.resolvedAt) out.push(["Resolved", `${i.resolvedAt} (${i.resolveReason ?? "recovered"})`]);

@@ -9,7 +9,7 @@ export const configGroupId = (prefix: string): string => `${prefix}alert-service
 /** Consumes integration.config.v1 into the projection (names, types) and resolves incidents of deleted ones. */
 export async function createConfigConsumer(args: {
   bus: EventBus;
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">;
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">;
   topics: TopicNames;
   prefix: string;
   metrics: AlertMetrics;

@@ -12,7 +12,7 @@ export const statusGroupId = (prefix: string): string => `${prefix}alert-service
  */
 export async function createStatusConsumer(args: {
   bus: EventBus;
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">;
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">;
   topics: TopicNames;
   prefix: string;
   metrics: AlertMetrics;

@@ -1,4 +1,4 @@
-import type { IncidentError, PolicyScope } from "@hip/contracts";
+import type { FlappingRule, FlappingState, IncidentError, PolicyScope } from "@hip/contracts";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -39,6 +39,12 @@ export const integrations = alertsSchema.table("integrations", {
   deletedSeq: bigint("deleted_seq", { mode: "number" }),
   lastError: jsonb("last_error").$type<IncidentError & { eventId: string }>(),
   incidentSeq: bigint("incident_seq", { mode: "number" }).notNull().default(0),
+  /** Times (epoch ms, from the events) of the recent ERROR/ACTIVE changes: flapping is decided from these. */
+  statusChanges: jsonb("status_changes").$type<number[]>().notNull().default([]),
+  /** Time of the last ERROR/ACTIVE change (the event's time). */
+  lastChangeAt: ts("last_change_at"),
+  /** The status_changed event of that change (a settled flapping incident resolves with it as its cause). */
+  lastChangeEventId: uuid("last_change_event_id"),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 export type IntegrationRow = typeof integrations.$inferSelect;
@@ -68,6 +74,8 @@ export const incidents = alertsSchema.table(
     resolvedAt: ts("resolved_at"),
     resolveReason: text("resolve_reason"),
     error: jsonb("error").$type<IncidentError>(),
+    /** Set when the integration started flapping during this incident (docs/decisions/0511). */
+    flapping: jsonb("flapping").$type<FlappingState>(),
     openedByEventId: uuid("opened_by_event_id").notNull(),
     resolvedByEventId: uuid("resolved_by_event_id"),
   },
@@ -140,6 +148,9 @@ export const policies = alertsSchema.table(
     notifyOnResolve: boolean("notify_on_resolve").notNull(),
     renotifyMinutes: integer("renotify_minutes"),
     escalation: jsonb("escalation").$type<EscalationRule>(),
+    flapping: jsonb("flapping")
+      .$type<FlappingRule>()
+      .default({ changes: 4, windowMinutes: 30, stableMinutes: 15 }),
     version: integer("version").notNull().default(1),
     createdBy: text("created_by").notNull(),
     updatedBy: text("updated_by").notNull(),

@@ -1,8 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { type Db, withSystem } from "../db/client.ts";
-import { type IncidentRow, type IncidentTimerRow, incidents, incidentTimers } from "../db/schema.ts";
-import { insertDeliveries } from "../domain/deliveries/plan.ts";
+import {
+  type IncidentRow,
+  type IncidentTimerRow,
+  incidents,
+  incidentTimers,
+  integrations,
+} from "../db/schema.ts";
+import type { DomainDeps } from "../domain/context.ts";
+import { insertDeliveries, SETTLE_TIMER } from "../domain/deliveries/plan.ts";
+import { settleFlapping } from "../domain/flapping/flapping.ts";
 import { appendTimeline } from "../domain/incidents/snapshot.ts";
 
 /**
@@ -17,11 +25,18 @@ export class TimerLoop {
   private readonly db: Db;
   private readonly logger: Logger;
   private readonly pollMs: number;
+  private readonly deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">;
 
-  constructor(opts: { db: Db; logger: Logger; pollMs: number }) {
+  constructor(opts: {
+    db: Db;
+    logger: Logger;
+    pollMs: number;
+    deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">;
+  }) {
     this.db = opts.db;
     this.logger = opts.logger;
     this.pollMs = opts.pollMs;
+    this.deps = opts.deps;
   }
 
   start(): void {
@@ -40,7 +55,7 @@ export class TimerLoop {
   }
 
   /** Fires every due timer (in batches); returns how many fired. */
-  async fireDue(now = new Date()): Promise<number> {
+  async fireDue(now = this.deps.clock()): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await withSystem(this.db, async (tx) => {
@@ -48,7 +63,8 @@ export class TimerLoop {
         const locked = await tx.execute<{ incident_id: string; kind: string; policy_id: string }>(sql`
           select t.incident_id, t.kind, t.policy_id
           from alerts.incident_timers t join alerts.incidents i on i.id = t.incident_id
-          where t.due_at <= ${now} and i.state = 'open'
+          where t.due_at <= ${now} and i.resolved_at is null
+            and (i.state = 'open' or t.kind = ${SETTLE_TIMER.kind})
           order by t.due_at
           limit 100
           for update of t skip locked`);
@@ -81,6 +97,21 @@ export class TimerLoop {
     incident: IncidentRow,
     now: Date,
   ): Promise<void> {
+    if (timer.kind === SETTLE_TIMER.kind) {
+      const [integration] = await tx
+        .select()
+        .from(integrations)
+        .where(eq(integrations.id, incident.integrationId))
+        .for("update");
+      if (!integration) return;
+      await settleFlapping(tx, this.deps, {
+        incident,
+        integration,
+        dueAt: timer.dueAt,
+        stableMinutes: timer.intervalMinutes ?? 15,
+      });
+      return;
+    }
     const where = and(
       eq(incidentTimers.incidentId, timer.incidentId),
       eq(incidentTimers.kind, timer.kind),

@@ -17,6 +17,8 @@ export interface DomainDeps {
    * anyone: the first start against existing topics reads history, and an outage long over must not page.
    */
   notifyMaxEventAgeMs: number;
+  /** Now. Injectable so tests run an hour of flapping in a second; rules read event times, not this. */
+  clock: () => Date;
 }
 
 /** Who asked, for tenancy and audit. */

@@ -4,10 +4,14 @@ import type { AlertMessage, OpenChannel, SendContext, SendSuccess } from "../mod
 
 export type PagerDutyAction = "trigger" | "acknowledge" | "resolve";
 
-/** Opened, reminders and escalation trigger (PagerDuty folds repeats into the alert by dedup_key). */
-export function pagerDutyAction(transition: string): PagerDutyAction {
+/**
+ * Opened, reminders, escalation and flapping trigger (PagerDuty folds repeats into the alert by dedup_key);
+ * `settled` resolves when the incident settled in ACTIVE (it was resolved with that notice), else triggers.
+ */
+export function pagerDutyAction(transition: string, resolved = false): PagerDutyAction {
   if (transition === "acknowledged") return "acknowledge";
   if (transition === "resolved") return "resolve";
+  if (transition === "settled" && resolved) return "resolve";
   return "trigger";
 }
 
@@ -16,7 +20,7 @@ export function pagerDutyAction(transition: string): PagerDutyAction {
  * PagerDuty alert, and a repeated trigger is merged into it. PagerDuty answers 202; 400 fails fast; 429/5xx retry.
  */
 export function pagerDutyPayload(routingKey: string, msg: AlertMessage): Record<string, unknown> {
-  const action = pagerDutyAction(msg.transition);
+  const action = pagerDutyAction(msg.transition, msg.incident.resolvedAt !== null);
   const base = { routing_key: routingKey, event_action: action, dedup_key: msg.incident.id };
   if (action !== "trigger") return base;
   const i = msg.incident;

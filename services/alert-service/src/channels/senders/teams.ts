@@ -27,7 +27,7 @@ export function teamsPayload(msg: AlertMessage): Record<string, unknown> {
               size: "Medium",
               wrap: true,
               color:
-                msg.transition === "resolved"
+                msg.transition === "resolved" || (msg.transition === "settled" && msg.incident.resolvedAt)
                   ? "Good"
                   : msg.transition === "acknowledged"
                     ? "Accent"

@@ -29,6 +29,7 @@ function testMessage(deps: Pick<DomainDeps, "dashboardUrl">, tenantId: string, n
       acknowledgedBy: null,
       resolvedAt: null,
       resolveReason: null,
+      flapping: null,
       error: {
         code: "TEST",
         stage: null,

@@ -1,5 +1,5 @@
 import type { PolicyScope } from "@hip/contracts";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import {
   type ChannelRow,
@@ -113,6 +113,44 @@ export async function insertDeliveries(
   return rows.size;
 }
 
+/** The tenant's enabled policies, read once per transaction (a consumer batch shares them). */
+export function enabledPolicies(tx: Tx, tenantId: string): Promise<PolicyRow[]> {
+  return memo(tx, `policies:${tenantId}`, () =>
+    tx
+      .select()
+      .from(policies)
+      .where(and(eq(policies.tenantId, tenantId), eq(policies.enabled, true))),
+  );
+}
+
+/** The enabled policies whose scope covers the incident's integration. */
+export async function matchingPolicies(
+  tx: Tx,
+  integration: { tenantId: string; id: string; type: string | null },
+): Promise<PolicyRow[]> {
+  const all = await enabledPolicies(tx, integration.tenantId);
+  return all.filter((p) => policyMatches(p.integrations, { id: integration.id, type: integration.type }));
+}
+
+/** One notice (`transition`) to every channel of every matching policy; no reminders. */
+export async function engagePolicies(
+  tx: Tx,
+  incident: IncidentRow,
+  transition: string,
+  originAt: Date,
+): Promise<{ policies: string[]; deliveries: number }> {
+  const matched = await matchingPolicies(tx, {
+    tenantId: incident.tenantId,
+    id: incident.integrationId,
+    type: incident.integrationType,
+  });
+  const planned: PlannedDelivery[] = matched.flatMap((p) =>
+    p.channelIds.map((channelId) => ({ channelId, transition, notifyOnResolve: p.notifyOnResolve })),
+  );
+  const count = await insertDeliveries(tx, incident, planned, originAt);
+  return { policies: matched.map((p) => p.id), deliveries: count };
+}
+
 /**
  * On open: the tenant's enabled policies that match the integration decide the channels (`opened` deliveries)
  * and the reminder/escalation due times (stored as timers, fired by any replica). No policy, no notification.
@@ -121,23 +159,12 @@ export async function engageOnOpen(
   tx: Tx,
   incident: IncidentRow,
 ): Promise<{ policies: string[]; deliveries: number }> {
-  const all: PolicyRow[] = await memo(tx, `policies:${incident.tenantId}`, () =>
-    tx
-      .select()
-      .from(policies)
-      .where(and(eq(policies.tenantId, incident.tenantId), eq(policies.enabled, true))),
-  );
-  const matched = all.filter((p) =>
-    policyMatches(p.integrations, { id: incident.integrationId, type: incident.integrationType }),
-  );
-  const planned: PlannedDelivery[] = matched.flatMap((p) =>
-    p.channelIds.map((channelId) => ({
-      channelId,
-      transition: "opened",
-      notifyOnResolve: p.notifyOnResolve,
-    })),
-  );
-  const count = await insertDeliveries(tx, incident, planned, incident.openedAt);
+  const matched = await matchingPolicies(tx, {
+    tenantId: incident.tenantId,
+    id: incident.integrationId,
+    type: incident.integrationType,
+  });
+  const { deliveries: count } = await engagePolicies(tx, incident, "opened", incident.openedAt);
   const timers: Array<typeof incidentTimers.$inferInsert> = [];
   for (const p of matched) {
     if (p.renotifyMinutes) {
@@ -170,35 +197,48 @@ export async function engageOnOpen(
 }
 
 /**
- * Follow-ups go to the channels this incident engaged (opened, reminders, escalation; not cancelled ones):
- * `acknowledged` to PAGERDUTY and WEBHOOK (machines whose state must follow), `resolved` to PAGERDUTY always
- * (it closes the page) and to the others when the engaging policy has notifyOnResolve.
+ * Follow-ups go to the channels this incident engaged (opened, reminders, escalation, flapping; not cancelled
+ * ones): `acknowledged` to PAGERDUTY and WEBHOOK (machines whose state must follow), `resolved` to PAGERDUTY
+ * always (it closes the page) and to the others when the engaging policy has notifyOnResolve; `settled` (a
+ * flapping integration held still) to every engaged channel: people were told it flaps, they are told it stopped.
  */
 export async function engageFollowUp(
   tx: Tx,
   incident: IncidentRow,
-  transition: "acknowledged" | "resolved",
+  transition: "acknowledged" | "resolved" | "settled",
   originAt: Date,
 ): Promise<number> {
   const engaged = await tx.execute<{ channel_id: string; channel_type: string; notify: boolean }>(sql`
     select channel_id, channel_type, bool_or(notify_on_resolve) as notify
     from alerts.deliveries
     where incident_id = ${incident.id} and state <> 'cancelled'
-      and transition not in ('acknowledged', 'resolved')
+      and transition not in ('acknowledged', 'resolved', 'settled')
     group by channel_id, channel_type`);
   const planned = engaged.rows
     .filter((r) =>
       transition === "acknowledged"
         ? r.channel_type === "PAGERDUTY" || r.channel_type === "WEBHOOK"
-        : r.channel_type === "PAGERDUTY" || r.notify,
+        : transition === "settled" || r.channel_type === "PAGERDUTY" || r.notify,
     )
     .map((r) => ({ channelId: r.channel_id, transition, notifyOnResolve: r.notify }));
   return insertDeliveries(tx, incident, planned, originAt);
 }
 
-/** Ack and resolve stop reminders and escalation: timers go, pending reminder deliveries are cancelled. */
-export async function cancelReminders(tx: Tx, incidentId: string): Promise<void> {
-  await tx.delete(incidentTimers).where(eq(incidentTimers.incidentId, incidentId));
+/** Kind of the timer that settles a flapping incident (one per incident, under this placeholder policy id). */
+export const SETTLE_TIMER = { kind: "settle", policyId: "00000000-0000-0000-0000-000000000000" } as const;
+
+/**
+ * Ack, resolve and flapping stop reminders and escalation: timers go, pending reminder deliveries are cancelled.
+ * The settle timer of a flapping incident stays unless `all` (resolve): an ack does not end flapping.
+ */
+export async function cancelReminders(tx: Tx, incidentId: string, opts: { all: boolean }): Promise<void> {
+  await tx
+    .delete(incidentTimers)
+    .where(
+      opts.all
+        ? eq(incidentTimers.incidentId, incidentId)
+        : and(eq(incidentTimers.incidentId, incidentId), ne(incidentTimers.kind, SETTLE_TIMER.kind)),
+    );
   await tx.execute(sql`
     update alerts.deliveries set state = 'cancelled', finished_at = now()
     where incident_id = ${incidentId} and state = 'pending'

@@ -42,7 +42,7 @@ export async function acknowledgeIncident(args: {
       .where(eq(incidents.id, row.id))
       .returning();
     if (!updated) throw DomainError.notFound("Incident");
-    await cancelReminders(tx, row.id);
+    await cancelReminders(tx, row.id, { all: false });
     await appendTimeline(tx, {
       tenantId: row.tenantId,
       incidentId: row.id,

@@ -15,8 +15,15 @@ import { appendTimeline, toSnapshot } from "./snapshot.ts";
  */
 export async function openIncident(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
-  args: { integration: IntegrationRow; eventId: string; at: Date; error: IncidentError | null },
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
+  args: {
+    integration: IntegrationRow;
+    eventId: string;
+    at: Date;
+    error: IncidentError | null;
+    /** Open without notifying (the reason goes on the timeline), e.g. `flapping`: that notice replaces it. */
+    silent?: string;
+  },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
   const [row] = await tx
@@ -35,9 +42,9 @@ export async function openIncident(
     .onConflictDoNothing()
     .returning();
   if (!row) return null;
-  const ageMs = Date.now() - args.at.getTime();
+  const ageMs = deps.clock().getTime() - args.at.getTime();
   const stale = ageMs > deps.notifyMaxEventAgeMs;
-  const engaged = stale ? { policies: [], deliveries: 0 } : await engageOnOpen(tx, row);
+  const engaged = stale || args.silent ? { policies: [], deliveries: 0 } : await engageOnOpen(tx, row);
   await appendTimeline(tx, {
     tenantId: row.tenantId,
     incidentId: row.id,
@@ -52,7 +59,9 @@ export async function openIncident(
       deliveries: engaged.deliveries,
       ...(stale
         ? { notified: false, reason: `status change was ${Math.round(ageMs / 1000)} s old when applied` }
-        : {}),
+        : args.silent
+          ? { notified: false, reason: args.silent }
+          : {}),
     },
   });
   await enqueueIncidentEvent(tx, {

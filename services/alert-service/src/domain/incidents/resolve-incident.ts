@@ -14,7 +14,14 @@ import { appendTimeline, toSnapshot } from "./snapshot.ts";
 export async function resolveOpenIncident(
   tx: Tx,
   deps: Pick<DomainDeps, "topics">,
-  args: { integrationId: string; reason: ResolveReason; eventId: string; at: Date },
+  args: {
+    integrationId: string;
+    reason: ResolveReason;
+    eventId: string;
+    at: Date;
+    /** The notice engaged channels get: `settled` when a flapping integration settled in ACTIVE. */
+    notice?: "resolved" | "settled";
+  },
 ): Promise<IncidentRow | null> {
   const [open] = await tx
     .select()
@@ -30,7 +37,7 @@ export async function resolveOpenIncident(
     .where(eq(incidents.id, open.id))
     .returning();
   if (!row) return null;
-  await cancelReminders(tx, row.id);
+  await cancelReminders(tx, row.id, { all: true });
   await appendTimeline(tx, {
     tenantId: row.tenantId,
     incidentId: row.id,
@@ -43,7 +50,7 @@ export async function resolveOpenIncident(
       durationMs: at.getTime() - row.openedAt.getTime(),
     },
   });
-  await engageFollowUp(tx, row, "resolved", at);
+  await engageFollowUp(tx, row, args.notice ?? "resolved", at);
   await enqueueIncidentEvent(tx, {
     topic: deps.topics.incident,
     type: "incident.resolved",

@@ -23,6 +23,7 @@ export function toSnapshot(row: IncidentRow): IncidentSnapshot {
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     resolveReason: (row.resolveReason as ResolveReason | null) ?? null,
     error: row.error ?? null,
+    flapping: row.flapping ?? null,
   };
 }
 

@@ -18,6 +18,7 @@ export function toPolicyView(row: PolicyRow): PolicyView {
     notifyOnResolve: row.notifyOnResolve,
     renotifyMinutes: row.renotifyMinutes,
     escalation: row.escalation ?? null,
+    flapping: row.flapping ?? null,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -108,6 +109,7 @@ export async function createPolicy(args: {
           notifyOnResolve: input.notifyOnResolve,
           renotifyMinutes: input.renotifyMinutes,
           escalation: input.escalation,
+          flapping: input.flapping,
           createdBy: actor.sub,
           updatedBy: actor.sub,
           createdAt: now,
@@ -150,6 +152,7 @@ export async function updatePolicy(args: {
         notifyOnResolve: input.notifyOnResolve ?? row.notifyOnResolve,
         renotifyMinutes: input.renotifyMinutes !== undefined ? input.renotifyMinutes : row.renotifyMinutes,
         escalation: input.escalation !== undefined ? input.escalation : (row.escalation ?? null),
+        flapping: input.flapping !== undefined ? input.flapping : (row.flapping ?? null),
       };
       const before = toPolicyView(row);
       const same = (Object.keys(next) as Array<keyof typeof next>).every(

@@ -11,7 +11,7 @@ const relevant = (e: ConfigEvent) => e.type !== "integration.test_requested";
 
 /** One event in its own transaction (tests, tools). */
 export async function applyConfigEvent(
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: ConfigEvent,
 ): Promise<ApplyOutcome> {
   if (!relevant(event)) return "ignored";
@@ -20,7 +20,7 @@ export async function applyConfigEvent(
 
 /** A fetched batch of one partition, in order, in one transaction (see applyStatusBatch). */
 export async function applyConfigBatch(
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">,
   events: ConfigEvent[],
 ): Promise<ApplyOutcome[]> {
   if (!events.some(relevant)) return events.map(() => "ignored");
@@ -44,7 +44,7 @@ export async function applyConfigBatch(
  */
 export async function applyConfigEventTx(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: ConfigEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.test_requested") return "ignored";

@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { type Tx, withSystem } from "../../db/client.ts";
 import { type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
+import { changeColumns, handleFlapping } from "../flapping/flapping.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { lockIntegration } from "./integration-row.ts";
@@ -20,7 +21,7 @@ const relevant = (e: StatusEvent) =>
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (!relevant(event)) return "ignored";
@@ -33,7 +34,7 @@ export async function applyStatusEvent(
  * idempotent (event ids, sequence gates, unique keys), so the retry re-applies exactly what was lost.
  */
 export async function applyStatusBatch(
-  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "db" | "topics" | "notifyMaxEventAgeMs" | "clock">,
   events: StatusEvent[],
 ): Promise<ApplyOutcome[]> {
   if (!events.some(relevant)) return events.map(() => "ignored");
@@ -58,7 +59,7 @@ export async function applyStatusBatch(
  */
 export async function applyStatusEventTx(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.probe_completed") {
@@ -96,7 +97,7 @@ function incidentError(row: IntegrationRow, event: IntegrationStatusChanged): In
 
 async function applyStatusChanged(
   tx: Tx,
-  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
+  deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: IntegrationStatusChanged,
 ): Promise<ApplyOutcome> {
   const fresh = await tx
@@ -110,12 +111,24 @@ async function applyStatusChanged(
   if (event.sequence <= row.statusSeq) return "stale";
   if (row.deletedSeq !== null && event.sequence < row.deletedSeq) return "stale";
   const to = event.data.to;
+  const at = new Date(event.time);
+  const flips = to === "ERROR" || to === "ACTIVE";
   const [updated] = await tx
     .update(integrations)
-    .set({ status: to, statusSeq: event.sequence, updatedAt: sql`now()` })
+    .set({
+      status: to,
+      statusSeq: event.sequence,
+      updatedAt: sql`now()`,
+      ...(flips ? changeColumns(row, at, event.id) : {}),
+    })
     .where(eq(integrations.id, row.id))
     .returning();
-  const at = new Date(event.time);
+  if (flips) {
+    const integration = updated ?? row;
+    if (await handleFlapping(tx, deps, { integration, event, at, error: incidentError(row, event) })) {
+      return "applied";
+    }
+  }
   if (to === "ERROR") {
     const opened = await openIncident(tx, deps, {
       integration: updated ?? row,

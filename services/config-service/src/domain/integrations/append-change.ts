@@ -27,6 +27,8 @@ export interface Change {
   events: AnyChangeEvent[];
   audit: ((after: IntegrationRow) => ChangeAudit) | null;
   now: Date;
+  /** The events' `time` when it is not `now`: a probe-decided status change happened at the check's time. */
+  eventTime?: Date;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function appendChange(tx: Tx, change: Change): Promise<IntegrationR
         data: event.data(after),
       }) as AnyPendingEvent,
   );
-  await enqueueEvents(tx, change.topics, pending, change.now);
+  await enqueueEvents(tx, change.topics, pending, change.now, change.eventTime ?? change.now);
   if (change.audit) {
     await appendAudit(
       tx,

@@ -36,6 +36,7 @@ export async function enqueueEvents(
   topics: TopicNames,
   events: AnyPendingEvent[],
   now = new Date(),
+  eventTime = now,
 ): Promise<string[]> {
   if (events.length === 0) return [];
   const rows = events.map((e) => {
@@ -48,7 +49,7 @@ export async function enqueueEvents(
       tenantId: e.tenantId,
       sequence: e.sequence,
       data: e.data,
-      time: now,
+      time: eventTime,
     });
     return {
       id,

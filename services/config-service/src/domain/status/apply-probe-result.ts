@@ -142,6 +142,8 @@ export async function applyProbeResult(
           })
         : null,
       now,
+      // The status changed when the deciding check ran (what flapping windows and stats durations measure).
+      eventTime: new Date(result.checkedAt),
     });
     return "applied";
   });

@@ -36,6 +36,7 @@ export const TimelineKind = z.enum([
   "flapping",
   "flap_status",
   "settled",
+  "maintenance_ended",
 ]);
 export type TimelineKind = z.infer<typeof TimelineKind>;
 
@@ -269,6 +270,83 @@ export type PolicyView = z.infer<typeof PolicyView>;
 
 export const PolicyList = z.object({ data: z.array(PolicyView) });
 export type PolicyList = z.infer<typeof PolicyList>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Maintenance windows (docs/alert-service.md#maintenance-windows)
+
+export const MaintenanceScope = z.discriminatedUnion("scope", [
+  z.strictObject({ scope: z.literal("tenant") }),
+  z.strictObject({ scope: z.literal("integrations"), ids: z.array(z.uuid()).min(1).max(1000) }),
+  z.strictObject({ scope: z.literal("types"), types: z.array(IntegrationType).min(1).max(20) }),
+]);
+export type MaintenanceScope = z.infer<typeof MaintenanceScope>;
+
+/** Wall-clock time in the window's zone, no offset: `2026-03-29T01:00`. */
+const LocalDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, { message: "local date-time YYYY-MM-DDTHH:mm" });
+
+const maintenanceFields = {
+  name,
+  description: z.string().trim().max(2000).nullable(),
+  /** First (or only) start, local to `timeZone`. */
+  start: LocalDateTime,
+  /** IANA zone the window's wall-clock times are in (the tenant's zone), e.g. `Europe/Berlin`. */
+  timeZone: z.string().min(1).max(64),
+  durationMinutes: z.number().int().min(1).max(10_080),
+  /** RFC 5545 RRULE value without DTSTART (`FREQ=WEEKLY;BYDAY=SU`); DAILY..YEARLY; null = one-off. */
+  rrule: z.string().trim().min(1).max(500).nullable(),
+  scope: MaintenanceScope,
+};
+
+export const CreateMaintenanceBody = z.strictObject({
+  name: maintenanceFields.name,
+  description: maintenanceFields.description.default(null),
+  start: maintenanceFields.start,
+  timeZone: maintenanceFields.timeZone,
+  durationMinutes: maintenanceFields.durationMinutes,
+  rrule: maintenanceFields.rrule.default(null),
+  scope: maintenanceFields.scope,
+});
+export type CreateMaintenanceBody = z.infer<typeof CreateMaintenanceBody>;
+
+export const UpdateMaintenanceBody = z.strictObject({
+  name: maintenanceFields.name.optional(),
+  description: maintenanceFields.description.optional(),
+  start: maintenanceFields.start.optional(),
+  timeZone: maintenanceFields.timeZone.optional(),
+  durationMinutes: maintenanceFields.durationMinutes.optional(),
+  rrule: maintenanceFields.rrule.optional(),
+  scope: maintenanceFields.scope.optional(),
+});
+export type UpdateMaintenanceBody = z.infer<typeof UpdateMaintenanceBody>;
+
+export const MaintenanceOccurrence = z.object({ startsAt: z.iso.datetime(), endsAt: z.iso.datetime() });
+export type MaintenanceOccurrence = z.infer<typeof MaintenanceOccurrence>;
+
+export const MaintenanceView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string().nullable(),
+  start: z.string(),
+  timeZone: z.string(),
+  durationMinutes: z.number().int(),
+  rrule: z.string().nullable(),
+  scope: MaintenanceScope,
+  /** The occurrence in progress now, if any. */
+  current: MaintenanceOccurrence.nullable(),
+  /** The next occurrences (up to 5) that have not started yet. */
+  upcoming: z.array(MaintenanceOccurrence),
+  version: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedBy: z.string(),
+});
+export type MaintenanceView = z.infer<typeof MaintenanceView>;
+
+export const MaintenanceList = z.object({ data: z.array(MaintenanceView) });
+export type MaintenanceList = z.infer<typeof MaintenanceList>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a WEBHOOK channel receives (signed like the WEBHOOK probe: docs/webhooks.md, docs/alert-service.md)

@@ -51,6 +51,17 @@ export const FlappingState = z.object({
 });
 export type FlappingState = z.infer<typeof FlappingState>;
 
+/** An incident opened during a maintenance window: silent until the window ends (then one notice if still open). */
+export const MaintenanceMark = z.object({
+  windowId: z.uuid(),
+  windowName: z.string(),
+  /** End of the covering window (of back-to-back windows: the last one's end). */
+  endsAt: z.iso.datetime(),
+  /** When the window's end was processed; null while in maintenance. */
+  endedAt: z.iso.datetime().nullable(),
+});
+export type MaintenanceMark = z.infer<typeof MaintenanceMark>;
+
 export const IncidentSnapshot = z.object({
   id: z.uuid(),
   tenantId: z.string(),
@@ -67,6 +78,8 @@ export const IncidentSnapshot = z.object({
   error: IncidentError.nullable(),
   /** Null unless the integration flapped during this incident (absent on older events). */
   flapping: FlappingState.nullable().default(null),
+  /** Set when the incident opened in a maintenance window (absent on older events). */
+  maintenance: MaintenanceMark.nullable().default(null),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 

@@ -10,6 +10,7 @@ import type { AlertEnv } from "./env.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { incidentRoutes } from "./routes/incidents.routes.ts";
 import { metricsRoutes } from "./routes/metrics.routes.ts";
+import { maintenanceRoutes } from "./routes/maintenance.routes.ts";
 import { policyRoutes } from "./routes/policies.routes.ts";
 
 /** The alert API lives under the platform's API base: /api/integration/alerts/... */
@@ -52,6 +53,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(channelRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(policyRoutes, { prefix: ALERTS_PREFIX, deps });
+  await app.register(maintenanceRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(metricsRoutes, { prefix: "/metrics", ...opts.metrics });
   return app;
 }

@@ -72,6 +72,12 @@ export function facts(msg: AlertMessage): Array<[string, string]> {
     out.push(["Error", `${i.error.code}${i.error.stage ? ` at ${i.error.stage}` : ""}`]);
     out.push(["Message", i.error.message.slice(0, 500)]);
   }
+  if (i.maintenance) {
+    out.push([
+      "Maintenance",
+      `${i.maintenance.windowName} until ${i.maintenance.endsAt} (held back until then)`,
+    ]);
+  }
   if (i.flapping) {
     out.push(["Flapping since", `${i.flapping.since} (${i.flapping.changes} changes)`]);
     if (i.flapping.settledAt) out.push(["Settled", `${i.flapping.settledAt} (${i.flapping.settledStatus})`]);

@@ -1,4 +1,11 @@
-import type { FlappingRule, FlappingState, IncidentError, PolicyScope } from "@hip/contracts";
+import type {
+  FlappingRule,
+  FlappingState,
+  IncidentError,
+  MaintenanceMark,
+  MaintenanceScope,
+  PolicyScope,
+} from "@hip/contracts";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -76,6 +83,8 @@ export const incidents = alertsSchema.table(
     error: jsonb("error").$type<IncidentError>(),
     /** Set when the integration started flapping during this incident (docs/decisions/0511). */
     flapping: jsonb("flapping").$type<FlappingState>(),
+    /** Set when the incident opened inside a maintenance window (docs/decisions/0512). */
+    maintenance: jsonb("maintenance").$type<MaintenanceMark>(),
     openedByEventId: uuid("opened_by_event_id").notNull(),
     resolvedByEventId: uuid("resolved_by_event_id"),
   },
@@ -160,6 +169,32 @@ export const policies = alertsSchema.table(
   (t) => [uniqueIndex("policies_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`)],
 );
 export type PolicyRow = typeof policies.$inferSelect;
+
+/**
+ * Maintenance windows: a local start in an IANA zone, a duration, an optional RRULE (docs/decisions/0512).
+ * Occurrences are computed, never stored.
+ */
+export const maintenanceWindows = alertsSchema.table(
+  "maintenance_windows",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    startLocal: text("start_local").notNull(),
+    timeZone: text("time_zone").notNull(),
+    durationMinutes: integer("duration_minutes").notNull(),
+    rrule: text("rrule"),
+    scope: jsonb("scope").$type<MaintenanceScope>().notNull(),
+    version: integer("version").notNull().default(1),
+    createdBy: text("created_by").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    createdAt: ts("created_at").notNull(),
+    updatedAt: ts("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("maintenance_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`)],
+);
+export type MaintenanceRow = typeof maintenanceWindows.$inferSelect;
 
 /**
  * One row per (incident, transition, channel): the delivery's key, its BullMQ job id, and the idempotency key's

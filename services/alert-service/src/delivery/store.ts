@@ -150,7 +150,8 @@ export async function recordSuccess(
   sendMs: number,
 ): Promise<{ recorded: boolean; latencyMs: number }> {
   const now = new Date();
-  const latencyMs = Math.max(0, now.getTime() - d.originAt.getTime());
+  // Clamped to the column (int4): an origin far in the past (a clock-simulated test, a long-held notice).
+  const latencyMs = Math.min(2_147_483_647, Math.max(0, now.getTime() - d.originAt.getTime()));
   const data = attemptEntry(d, attempt, "success", {
     statusCode,
     latencyMs: Math.round(sendMs),

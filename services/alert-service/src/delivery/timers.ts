@@ -11,6 +11,7 @@ import {
 import type { DomainDeps } from "../domain/context.ts";
 import { insertDeliveries, SETTLE_TIMER } from "../domain/deliveries/plan.ts";
 import { settleFlapping } from "../domain/flapping/flapping.ts";
+import { endMaintenance, MAINTENANCE_TIMER } from "../domain/maintenance/in-maintenance.ts";
 import { appendTimeline } from "../domain/incidents/snapshot.ts";
 
 /**
@@ -64,7 +65,7 @@ export class TimerLoop {
           select t.incident_id, t.kind, t.policy_id
           from alerts.incident_timers t join alerts.incidents i on i.id = t.incident_id
           where t.due_at <= ${now} and i.resolved_at is null
-            and (i.state = 'open' or t.kind = ${SETTLE_TIMER.kind})
+            and (i.state = 'open' or t.kind in (${SETTLE_TIMER.kind}, ${MAINTENANCE_TIMER.kind}))
           order by t.due_at
           limit 100
           for update of t skip locked`);
@@ -97,13 +98,17 @@ export class TimerLoop {
     incident: IncidentRow,
     now: Date,
   ): Promise<void> {
-    if (timer.kind === SETTLE_TIMER.kind) {
+    if (timer.kind === SETTLE_TIMER.kind || timer.kind === MAINTENANCE_TIMER.kind) {
       const [integration] = await tx
         .select()
         .from(integrations)
         .where(eq(integrations.id, incident.integrationId))
         .for("update");
       if (!integration) return;
+      if (timer.kind === MAINTENANCE_TIMER.kind) {
+        await endMaintenance(tx, incident, integration, timer.dueAt);
+        return;
+      }
       await settleFlapping(tx, this.deps, {
         incident,
         integration,

@@ -2,7 +2,7 @@ import type { Tx } from "../../db/client.ts";
 import { auditLog } from "../../db/schema.ts";
 import type { Actor } from "../context.ts";
 
-export type AuditEntity = "channel" | "policy" | "incident";
+export type AuditEntity = "channel" | "policy" | "incident" | "maintenance";
 export type AuditAction = "create" | "update" | "delete" | "acknowledge";
 
 /**

@@ -30,6 +30,7 @@ function testMessage(deps: Pick<DomainDeps, "dashboardUrl">, tenantId: string, n
       resolvedAt: null,
       resolveReason: null,
       flapping: null,
+      maintenance: null,
       error: {
         code: "TEST",
         stage: null,

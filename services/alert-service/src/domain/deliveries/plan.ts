@@ -158,13 +158,15 @@ export async function engagePolicies(
 export async function engageOnOpen(
   tx: Tx,
   incident: IncidentRow,
+  /** When the page goes out: the opening, or the end of the maintenance window that held it back. */
+  from: Date = incident.openedAt,
 ): Promise<{ policies: string[]; deliveries: number }> {
   const matched = await matchingPolicies(tx, {
     tenantId: incident.tenantId,
     id: incident.integrationId,
     type: incident.integrationType,
   });
-  const { deliveries: count } = await engagePolicies(tx, incident, "opened", incident.openedAt);
+  const { deliveries: count } = await engagePolicies(tx, incident, "opened", from);
   const timers: Array<typeof incidentTimers.$inferInsert> = [];
   for (const p of matched) {
     if (p.renotifyMinutes) {
@@ -173,7 +175,7 @@ export async function engageOnOpen(
         kind: "renotify",
         policyId: p.id,
         tenantId: incident.tenantId,
-        dueAt: new Date(incident.openedAt.getTime() + p.renotifyMinutes * 60_000),
+        dueAt: new Date(from.getTime() + p.renotifyMinutes * 60_000),
         channelIds: p.channelIds,
         intervalMinutes: p.renotifyMinutes,
         notifyOnResolve: p.notifyOnResolve,
@@ -185,7 +187,7 @@ export async function engageOnOpen(
         kind: "escalate",
         policyId: p.id,
         tenantId: incident.tenantId,
-        dueAt: new Date(incident.openedAt.getTime() + p.escalation.afterMinutes * 60_000),
+        dueAt: new Date(from.getTime() + p.escalation.afterMinutes * 60_000),
         channelIds: p.escalation.channelIds,
         intervalMinutes: null,
         notifyOnResolve: p.notifyOnResolve,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncidentError } from "@hip/contracts";
+import type { IncidentError, MaintenanceMark } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, type IntegrationRow, incidents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
@@ -23,6 +23,8 @@ export async function openIncident(
     error: IncidentError | null;
     /** Open without notifying (the reason goes on the timeline), e.g. `flapping`: that notice replaces it. */
     silent?: string;
+    /** The maintenance window it opened in (docs/decisions/0512). */
+    maintenance?: MaintenanceMark;
   },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
@@ -38,6 +40,7 @@ export async function openIncident(
       openedAt: args.at,
       error: args.error,
       openedByEventId: args.eventId,
+      maintenance: args.maintenance ?? null,
     })
     .onConflictDoNothing()
     .returning();

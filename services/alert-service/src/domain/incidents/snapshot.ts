@@ -24,6 +24,7 @@ export function toSnapshot(row: IncidentRow): IncidentSnapshot {
     resolveReason: (row.resolveReason as ResolveReason | null) ?? null,
     error: row.error ?? null,
     flapping: row.flapping ?? null,
+    maintenance: row.maintenance ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { type IntegrationRow, integrations, processedEvents } from "../../db/sch
 import type { DomainDeps } from "../context.ts";
 import { changeColumns, handleFlapping } from "../flapping/flapping.ts";
 import { openIncident } from "../incidents/open-incident.ts";
+import { maintenanceAt, openInMaintenance } from "../maintenance/in-maintenance.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { lockIntegration } from "./integration-row.ts";
 
@@ -125,9 +126,14 @@ async function applyStatusChanged(
     .returning();
   if (flips) {
     const integration = updated ?? row;
-    if (await handleFlapping(tx, deps, { integration, event, at, error: incidentError(row, event) })) {
-      return "applied";
+    const error = incidentError(row, event);
+    // Maintenance first: inside a window an outage opens silently and flapping is not announced.
+    if (to === "ERROR") {
+      const held = await openInMaintenance(tx, deps, { integration, eventId: event.id, at, error });
+      if (held !== "not_in_maintenance") return held ? "opened" : "applied";
     }
+    const quiet = to === "ACTIVE" && (await maintenanceAt(tx, integration, at)) !== null;
+    if (!quiet && (await handleFlapping(tx, deps, { integration, event, at, error }))) return "applied";
   }
   if (to === "ERROR") {
     const opened = await openIncident(tx, deps, {

@@ -13,7 +13,6 @@ import {
 
 const TENANT = "tmaint";
 const admin = token(TENANT);
-const MIN = 60_000;
 
 /**
  * Issue 12 acceptance, maintenance: an outage inside a window pages nobody; at the window's end exactly one

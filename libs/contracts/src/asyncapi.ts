@@ -4,6 +4,7 @@ import {
   IncidentNotificationFailed,
   IncidentFlapping,
   IncidentSettled,
+  MaintenanceOccurrenceEvent,
   IncidentOpened,
   IncidentResolved,
   IntegrationCreated,
@@ -104,6 +105,7 @@ export function buildAsyncApi(): Record<string, unknown> {
     "IncidentNotificationFailed",
     "IncidentFlapping",
     "IncidentSettled",
+    "MaintenanceOccurrence",
   ];
   return {
     asyncapi: "3.0.0",

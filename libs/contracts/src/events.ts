@@ -185,6 +185,31 @@ export const IncidentSettled = z.object({
 });
 export type IncidentSettled = z.infer<typeof IncidentSettled>;
 
+/**
+ * One occurrence of a maintenance window, published when it starts (and again, same `startsAt`, when an edit or
+ * delete changes its end while it runs). `subject` and key are the window id, `sequence` per window. Consumers
+ * (the stats service) keep intervals by (window id, startsAt); past occurrences are facts a later edit does not
+ * rewrite.
+ */
+export const MaintenanceOccurrenceEvent = z.object({
+  ...envelope,
+  type: z.literal("maintenance.occurrence"),
+  data: z.object({
+    window: z.object({
+      id: z.uuid(),
+      name: z.string(),
+      scope: z.discriminatedUnion("scope", [
+        z.object({ scope: z.literal("tenant") }),
+        z.object({ scope: z.literal("integrations"), ids: z.array(z.uuid()) }),
+        z.object({ scope: z.literal("types"), types: z.array(IntegrationType) }),
+      ]),
+    }),
+    startsAt: z.iso.datetime(),
+    endsAt: z.iso.datetime(),
+  }),
+});
+export type MaintenanceOccurrenceEvent = z.infer<typeof MaintenanceOccurrenceEvent>;
+
 export const IncidentEvent = z.discriminatedUnion("type", [
   IncidentOpened,
   IncidentAcknowledged,
@@ -208,6 +233,7 @@ export const AnyEvent = z.discriminatedUnion("type", [
   IncidentNotificationFailed,
   IncidentFlapping,
   IncidentSettled,
+  MaintenanceOccurrenceEvent,
 ]);
 export type AnyEvent = z.infer<typeof AnyEvent>;
 export type EventType = AnyEvent["type"];
@@ -229,6 +255,7 @@ export const EVENT_TOPIC = {
   "incident.notification_failed": "incident",
   "incident.flapping": "incident",
   "incident.settled": "incident",
+  "maintenance.occurrence": "incident",
 } as const satisfies Record<EventType, keyof TopicNames>;
 
 export const EVENT_SOURCES = {

@@ -193,6 +193,21 @@ describe("maintenance windows", () => {
     const after = await svc.request("GET", `${API}/incidents/${held.id}`, { token: admin });
     expect(after.body.maintenance.endedAt).toBe("2026-06-01T11:00:00.000Z");
     expect(after.body.timeline.map((e: { kind: string }) => e.kind)).toContain("maintenance_ended");
+    // The occurrence was announced once, when it started (first timer pass after 10:00Z), for the stats service.
+    const occurrences = await waitFor(() => {
+      const found = kafka.incidents.filter((e) => e.event.type === "maintenance.occurrence");
+      return found.length > 0 ? found : null;
+    });
+    expect(occurrences.map((o) => [o.key, o.event.data])).toEqual([
+      [
+        win.body.id,
+        {
+          window: { id: win.body.id, name: "Lab upgrade", scope: { scope: "types", types: ["LAB_SYSTEM"] } },
+          startsAt: "2026-06-01T10:00:00.000Z",
+          endsAt: "2026-06-01T11:00:00.000Z",
+        },
+      ],
+    ]);
     const recovered = await incidentOf(recovers);
     expect(recovered).toMatchObject({ state: "resolved", maintenance: { windowName: "Lab upgrade" } });
   });

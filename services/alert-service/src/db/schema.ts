@@ -186,13 +186,20 @@ export const maintenanceWindows = alertsSchema.table(
     durationMinutes: integer("duration_minutes").notNull(),
     rrule: text("rrule"),
     scope: jsonb("scope").$type<MaintenanceScope>().notNull(),
+    /** Start of the next occurrence not yet announced (`maintenance.occurrence`); null when there is none. */
+    nextStartAt: ts("next_start_at"),
+    /** `sequence` of this window's events (subject = window id). */
+    eventSeq: bigint("event_seq", { mode: "number" }).notNull().default(0),
     version: integer("version").notNull().default(1),
     createdBy: text("created_by").notNull(),
     updatedBy: text("updated_by").notNull(),
     createdAt: ts("created_at").notNull(),
     updatedAt: ts("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("maintenance_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`)],
+  (t) => [
+    uniqueIndex("maintenance_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`),
+    index("maintenance_next_start_idx").on(t.nextStartAt),
+  ],
 );
 export type MaintenanceRow = typeof maintenanceWindows.$inferSelect;
 

@@ -12,6 +12,7 @@ import type { DomainDeps } from "../domain/context.ts";
 import { insertDeliveries, SETTLE_TIMER } from "../domain/deliveries/plan.ts";
 import { settleFlapping } from "../domain/flapping/flapping.ts";
 import { endMaintenance, MAINTENANCE_TIMER } from "../domain/maintenance/in-maintenance.ts";
+import { fireDueOccurrences } from "../domain/maintenance/occurrences.ts";
 import { appendTimeline } from "../domain/incidents/snapshot.ts";
 
 /**
@@ -57,6 +58,8 @@ export class TimerLoop {
 
   /** Fires every due timer (in batches); returns how many fired. */
   async fireDue(now = this.deps.clock()): Promise<number> {
+    // Maintenance occurrences that started: announced for the stats service (not counted as incident timers).
+    while ((await withSystem(this.db, (tx) => fireDueOccurrences(tx, this.deps.topics, now))) > 0) {}
     let total = 0;
     for (;;) {
       const n = await withSystem(this.db, async (tx) => {

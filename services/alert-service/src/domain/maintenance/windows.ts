@@ -12,6 +12,7 @@ import { type MaintenanceRow, maintenanceWindows } from "../../db/schema.ts";
 import { appendAudit } from "../audit/append.ts";
 import type { Actor, DomainDeps } from "../context.ts";
 import { isUniqueViolation } from "../pg-errors.ts";
+import { announceChange, announceDelete } from "./occurrences.ts";
 import { checkSpec, type Occurrence, occurrenceAt, upcoming, type WindowSpec } from "./schedule.ts";
 
 export const specOf = (row: MaintenanceRow): WindowSpec => ({
@@ -102,7 +103,7 @@ export async function getMaintenance(
 }
 
 export async function createMaintenance(args: {
-  deps: Pick<DomainDeps, "db" | "clock">;
+  deps: Pick<DomainDeps, "db" | "clock" | "topics">;
   actor: Actor;
   input: CreateMaintenanceBody;
 }): Promise<MaintenanceView> {
@@ -135,6 +136,7 @@ export async function createMaintenance(args: {
         })
         .returning();
       if (!row) throw new Error("maintenance insert returned nothing");
+      await announceChange(tx, deps.topics, null, row, now);
       const view = toMaintenanceView(row, now);
       await appendAudit(tx, actor, {
         entityType: "maintenance",
@@ -153,7 +155,7 @@ export async function createMaintenance(args: {
 }
 
 export async function updateMaintenance(args: {
-  deps: Pick<DomainDeps, "db" | "clock">;
+  deps: Pick<DomainDeps, "db" | "clock" | "topics">;
   actor: Actor;
   id: string;
   input: UpdateMaintenanceBody;
@@ -189,6 +191,7 @@ export async function updateMaintenance(args: {
         .where(eq(maintenanceWindows.id, row.id))
         .returning();
       if (!updated) throw DomainError.notFound("Maintenance window");
+      await announceChange(tx, deps.topics, row, updated, now);
       const after = toMaintenanceView(updated, now);
       await appendAudit(tx, actor, {
         entityType: "maintenance",
@@ -207,15 +210,16 @@ export async function updateMaintenance(args: {
 }
 
 export async function deleteMaintenance(args: {
-  deps: Pick<DomainDeps, "db" | "clock">;
+  deps: Pick<DomainDeps, "db" | "clock" | "topics">;
   actor: Actor;
   id: string;
 }): Promise<MaintenanceView> {
   const { deps, actor } = args;
   return withTenant(deps.db, actor.tenantId, async (tx) => {
     const row = await findWindow(tx, actor.tenantId, args.id, true);
-    await tx.delete(maintenanceWindows).where(eq(maintenanceWindows.id, row.id));
     const now = deps.clock();
+    await announceDelete(tx, deps.topics, row, now);
+    await tx.delete(maintenanceWindows).where(eq(maintenanceWindows.id, row.id));
     const view = toMaintenanceView(row, now);
     await appendAudit(tx, actor, {
       entityType: "maintenance",

@@ -79,6 +79,12 @@ const messages = {
     summary:
       "A flapping integration held one status for the stable period (ACTIVE also resolves the incident).",
   },
+  MaintenanceOccurrence: {
+    schema: MaintenanceOccurrenceEvent,
+    type: "maintenance.occurrence",
+    summary:
+      "A maintenance window occurrence started (or its end changed while running); key and subject = window id.",
+  },
 } as const;
 
 type MessageName = keyof typeof messages;

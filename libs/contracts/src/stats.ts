@@ -34,6 +34,10 @@ export const StatsSummary = z.object({
     checks24h: z.number().int().nonnegative(),
     /** Percentage 0..100; null without checks in the last 24 h. */
     successRate24h: z.number().min(0).max(100).nullable(),
+    /** The same without the checks inside maintenance windows (planned work); null when none are left. */
+    successRate24hExcludingMaintenance: z.number().min(0).max(100).nullable(),
+    /** Checks of the last 24 h that fell inside maintenance windows. */
+    maintenanceChecks24h: z.number().int().nonnegative(),
     avgLatencyMs: z.number().nonnegative().nullable(),
     p95LatencyMs: z.number().nonnegative().nullable(),
   }),
@@ -111,7 +115,19 @@ export const IntegrationStats = IntegrationCurrentView.extend({
     d7: z.number().min(0).max(100).nullable(),
     d30: z.number().min(0).max(100).nullable(),
   }),
+  /** Uptime without the checks inside maintenance windows (to the minute), for SLA figures. */
+  uptimeExcludingMaintenance: z.object({
+    h24: z.number().min(0).max(100).nullable(),
+    d7: z.number().min(0).max(100).nullable(),
+    d30: z.number().min(0).max(100).nullable(),
+  }),
   checks: z.object({
+    h24: z.number().int().nonnegative(),
+    d7: z.number().int().nonnegative(),
+    d30: z.number().int().nonnegative(),
+  }),
+  /** Checks inside maintenance windows. */
+  maintenanceChecks: z.object({
     h24: z.number().int().nonnegative(),
     d7: z.number().int().nonnegative(),
     d30: z.number().int().nonnegative(),

@@ -3,6 +3,7 @@ import { EventBus } from "@hip/events";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
+import { createMaintenanceConsumer } from "./consumers/maintenance.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
 import { createDatabase } from "./db/client.ts";
 import { StreamHub } from "./domain/stream/hub.ts";
@@ -39,6 +40,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
+  const maintenance = await createMaintenanceConsumer({
+    bus,
+    pool: database.pool,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
   const app = await buildApp({
     env,
     logger,
@@ -65,10 +71,12 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
+        { topic: topics.incident },
         { topic: topics.deadLetter },
       ]);
       await projection.start();
       await live.start();
+      await maintenance.start();
       job = startRetentionJob({
         pool: database.pool,
         retention,
@@ -81,6 +89,7 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "http", () => app.close());
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("intake", "maintenance-consumer", () => maintenance.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());

@@ -4,6 +4,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgSchema,
   primaryKey,
   smallint,
@@ -157,6 +158,29 @@ export const rollupMinute = integrationRollup("rollup_minute");
 export const rollupHour = integrationRollup("rollup_hour");
 export const tenantRollupMinute = tenantRollup("tenant_rollup_minute");
 export const tenantRollupHour = tenantRollup("tenant_rollup_hour");
+
+/**
+ * Maintenance occurrences announced by the alert service (`maintenance.occurrence`, docs/decisions/0512): the
+ * intervals uptime "excluding maintenance" leaves out. Keyed by (window, start); a later event with a higher
+ * sequence (an edit or delete while running) replaces the end.
+ */
+export const maintenanceIntervals = stats.table(
+  "maintenance_intervals",
+  {
+    windowId: uuid("window_id").notNull(),
+    startsAt: tz("starts_at").notNull(),
+    endsAt: tz("ends_at").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    /** `{ scope: "tenant" } | { scope: "types", types } | { scope: "integrations", ids }` */
+    scope: jsonb("scope").$type<Record<string, unknown>>().notNull(),
+    sequence: bigint("sequence", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.windowId, t.startsAt] }),
+    index("maintenance_intervals_tenant_idx").on(t.tenantId, t.startsAt),
+  ],
+);
 
 /** Every read-model table, in truncation order for `rebuild`. */
 export const READ_MODEL_TABLES = [

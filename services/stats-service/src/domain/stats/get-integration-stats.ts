@@ -3,7 +3,7 @@ import type { IntegrationStats, RecentCheck } from "@hip/contracts";
 import type pg from "pg";
 import { DAY_MS } from "../projection/rollups.ts";
 import { readViewRows, toView } from "./current-view.ts";
-import { percentiles, uptimePct, windowCell } from "./window.ts";
+import { maintenanceShare, percentiles, uptimeExcluding, uptimePct, windowCell } from "./window.ts";
 
 const RECENT_CHECKS = 20;
 
@@ -18,10 +18,14 @@ export async function getIntegrationStats(args: {
   const [row] = await readViewRows(args.pool, args.tenantId, [args.integrationId]);
   if (!row) throw DomainError.notFound("Integration");
   const scope = { integrationId: args.integrationId };
-  const [d1, d7, d30, recent] = await Promise.all([
+  const m = { tenantId: args.tenantId, integrationId: args.integrationId };
+  const [d1, d7, d30, m1, m7, m30, recent] = await Promise.all([
     windowCell(args.pool, scope, now - DAY_MS, now),
     windowCell(args.pool, scope, now - 7 * DAY_MS, now),
     windowCell(args.pool, scope, now - 30 * DAY_MS, now),
+    maintenanceShare(args.pool, m, now - DAY_MS, now),
+    maintenanceShare(args.pool, m, now - 7 * DAY_MS, now),
+    maintenanceShare(args.pool, m, now - 30 * DAY_MS, now),
     args.pool.query<{
       event_id: string;
       checked_at: Date;
@@ -50,6 +54,12 @@ export async function getIntegrationStats(args: {
     ...toView(row, d1.count, d1.successes),
     timeInCurrentStateSeconds: since === null ? null : Math.max(0, Math.floor((now - since) / 1000)),
     uptime: { h24: uptimePct(d1), d7: uptimePct(d7), d30: uptimePct(d30) },
+    uptimeExcludingMaintenance: {
+      h24: uptimeExcluding(d1, m1),
+      d7: uptimeExcluding(d7, m7),
+      d30: uptimeExcluding(d30, m30),
+    },
+    maintenanceChecks: { h24: m1.count, d7: m7.count, d30: m30.count },
     checks: { h24: d1.count, d7: d7.count, d30: d30.count },
     latency24h: percentiles(d1),
     latency7d: percentiles(d7),

@@ -2,7 +2,7 @@ import { IntegrationStatus, IntegrationType, type StatsSummary } from "@hip/cont
 import type pg from "pg";
 import { percentile } from "../histogram.ts";
 import { DAY_MS } from "../projection/rollups.ts";
-import { round2, uptimePct, windowCell } from "./window.ts";
+import { maintenanceShare, round2, uptimeExcluding, uptimePct, windowCell } from "./window.ts";
 
 const zeros = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
@@ -18,7 +18,7 @@ export async function getSummary(args: {
 }): Promise<StatsSummary> {
   const now = args.now ?? Date.now();
   // One round trip for the small tables, one window read for the 24 h performance.
-  const [head, day] = await Promise.all([
+  const [head, day, inMaintenance] = await Promise.all([
     args.pool.query<{
       counts: Array<{ status: string; type: string; n: number }> | null;
       last_synced_at: string | null;
@@ -32,6 +32,7 @@ export async function getSummary(args: {
       [args.tenantId],
     ),
     windowCell(args.pool, { tenantId: args.tenantId }, now - DAY_MS, now),
+    maintenanceShare(args.pool, { tenantId: args.tenantId }, now - DAY_MS, now),
   ]);
   const row = head.rows[0];
   const byType = zeros(IntegrationType.options);
@@ -56,6 +57,8 @@ export async function getSummary(args: {
     performance: {
       checks24h: day.count,
       successRate24h: uptimePct(day),
+      successRate24hExcludingMaintenance: uptimeExcluding(day, inMaintenance),
+      maintenanceChecks24h: inMaintenance.count,
       avgLatencyMs: day.count === 0 ? null : round2(day.latencySum / day.count),
       p95LatencyMs: percentile(day.hist, 0.95, day.latencyMax),
     },

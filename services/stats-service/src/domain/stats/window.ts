@@ -109,3 +109,45 @@ export function percentiles(cell: RollupCell): {
 export function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
+
+/**
+ * The checks of a window that fall inside the tenant's maintenance intervals (`stats.maintenance_intervals`,
+ * matched by scope: the tenant, the integration's type, its id), to the minute: a minute roll-up bucket counts
+ * when its minute starts inside an interval. Overlapping intervals count a minute once. Driven from the
+ * intervals, so its cost follows the maintenance time, not the window length.
+ */
+export async function maintenanceShare(
+  pool: pg.Pool,
+  scope: { tenantId: string; integrationId?: string },
+  fromMs: number,
+  toMs: number,
+): Promise<{ count: number; successes: number }> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const params: unknown[] = [scope.tenantId, iso(fromMs), iso(toMs)];
+  if (scope.integrationId) params.push(scope.integrationId);
+  const res = await pool.query<{ count: number; successes: number }>(
+    `SELECT coalesce(sum(count), 0)::int AS count, coalesce(sum(successes), 0)::int AS successes
+     FROM (SELECT DISTINCT r.integration_id, r.bucket, r.count, r.successes
+           FROM stats.maintenance_intervals m
+           JOIN stats.rollup_minute r
+             ON r.tenant_id = m.tenant_id AND r.bucket >= greatest(m.starts_at, $2::timestamptz)
+            AND r.bucket < least(m.ends_at, $3::timestamptz)
+           JOIN stats.integrations i ON i.integration_id = r.integration_id
+           WHERE m.tenant_id = $1 AND m.starts_at < $3 AND m.ends_at > $2
+             ${scope.integrationId ? "AND r.integration_id = $4" : ""}
+             AND (m.scope->>'scope' = 'tenant'
+                  OR (m.scope->>'scope' = 'types' AND m.scope->'types' ? i.type)
+                  OR (m.scope->>'scope' = 'integrations' AND m.scope->'ids' ? r.integration_id::text))) x`,
+    params,
+  );
+  return res.rows[0] ?? { count: 0, successes: 0 };
+}
+
+/** Uptime with the maintenance share taken out of both the checks and the successes. */
+export function uptimeExcluding(
+  cell: RollupCell,
+  share: { count: number; successes: number },
+): number | null {
+  const count = cell.count - share.count;
+  return count <= 0 ? null : round2(((cell.successes - share.successes) / count) * 100);
+}

@@ -22,6 +22,20 @@ const IntegrationFormPage = lazy(() =>
   import("./views/form/IntegrationFormPage.tsx").then((m) => ({ default: m.IntegrationFormPage })),
 );
 
+// Alerting views (incidents, channels, policies) live in views/alerts/.
+const IncidentsView = lazy(() =>
+  import("./views/alerts/IncidentsView.tsx").then((m) => ({ default: m.IncidentsView })),
+);
+const IncidentDetail = lazy(() =>
+  import("./views/alerts/IncidentDetail.tsx").then((m) => ({ default: m.IncidentDetail })),
+);
+const ChannelsView = lazy(() =>
+  import("./views/alerts/ChannelsView.tsx").then((m) => ({ default: m.ChannelsView })),
+);
+const PoliciesView = lazy(() =>
+  import("./views/alerts/PoliciesView.tsx").then((m) => ({ default: m.PoliciesView })),
+);
+
 export interface RuntimeConfig {
   devLogin: boolean;
 }
@@ -143,6 +157,14 @@ function Routes({ session }: { session: Session }) {
       return <IntegrationDetail id={route.id} session={session} />;
     case "edit":
       return session.isAdmin ? <IntegrationFormPage mode="edit" id={route.id} /> : <NotFound forbidden />;
+    case "incidents":
+      return <IncidentsView session={session} />;
+    case "incident":
+      return <IncidentDetail id={route.id} session={session} />;
+    case "channels":
+      return <ChannelsView session={session} />;
+    case "policies":
+      return <PoliciesView session={session} />;
     case "notfound":
       return <NotFound />;
   }

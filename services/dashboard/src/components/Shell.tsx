@@ -11,7 +11,16 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconGauge, IconList, IconLogout, IconPlus, IconPlugConnected } from "@tabler/icons-react";
+import {
+  IconAlertTriangle,
+  IconBell,
+  IconGauge,
+  IconList,
+  IconLogout,
+  IconPlus,
+  IconPlugConnected,
+  IconRoute,
+} from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { type LiveState, useLiveState } from "../lib/live.tsx";
 import { href, linkClick, useRoute } from "../lib/router.ts";
@@ -54,6 +63,24 @@ export function Shell({
           },
         ]
       : []),
+    {
+      label: "Incidents",
+      to: href({ name: "incidents" }),
+      icon: IconAlertTriangle,
+      active: route.name === "incidents" || route.name === "incident",
+    },
+    {
+      label: "Alert channels",
+      to: href({ name: "channels" }),
+      icon: IconBell,
+      active: route.name === "channels",
+    },
+    {
+      label: "Alert policies",
+      to: href({ name: "policies" }),
+      icon: IconRoute,
+      active: route.name === "policies",
+    },
   ];
   return (
     <AppShell

@@ -11,6 +11,8 @@ import { rememberName } from "../../lib/names.ts";
 import { href, linkClick, navigate } from "../../lib/router.ts";
 import type { Session } from "../../lib/session.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
+import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
+import { useUnresolvedIncidentFor } from "../alerts/use-incidents.ts";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
 import { DetailActions } from "./DetailActions.tsx";
@@ -27,6 +29,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
     },
     [id],
   );
+  const incident = useUnresolvedIncidentFor(id);
   const [healthTick, setHealthTick] = useState(0);
   const [testsTick, setTestsTick] = useState(0);
   const reloadRecord = useThrottledCallback(record.reload, 1000);
@@ -88,6 +91,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           <Group gap="xs" mt={4}>
             <TypeBadge type={i.type} />
             <StatusBadge status={i.status} />
+            {incident.data && <OpenIncidentBadge incident={incident.data} />}
             {i.provider && (
               <Text size="sm" c="dimmed">
                 {i.provider}

@@ -334,21 +334,6 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     expect(await page.getByRole("tab", { name: "Audit trail" }).count()).toBe(0);
     await snapBoth(page, phone, "10-viewer-detail");
 
-    // Viewers read incidents (the deleted integration's is resolved now) and alert settings, but change nothing.
-    await page.getByRole("link", { name: "Incidents", exact: true }).first().click();
-    await heading(page, "Incidents").waitFor();
-    await page
-      .getByTestId("incidents-table")
-      .locator('[data-incident-state="resolved"]')
-      .first()
-      .waitFor({ timeout: 30_000 });
-    expect(await page.getByRole("button", { name: /^(Acknowledge|Add note)/ }).count()).toBe(0);
-    await page.getByRole("link", { name: "Alert channels" }).first().click();
-    await page.getByRole("listitem", { name: "Channel E2E on-call hook" }).waitFor();
-    for (const name of ["New channel", "Send a test through E2E on-call hook", "Edit E2E on-call hook"]) {
-      expect(await page.getByRole("button", { name }).count()).toBe(0);
-    }
-
     // Keyboard: from the top of the document the first Tab lands on the skip link, which jumps to the content.
     await page.reload();
     await heading(page, "E2E FHIR other").waitFor();
@@ -364,5 +349,20 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await page.keyboard.press("Enter");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
+
+    // Viewers read incidents (the deleted integration's is resolved now) and alert settings, but change nothing.
+    await page.getByRole("link", { name: "Incidents", exact: true }).first().click();
+    await heading(page, "Incidents").waitFor();
+    await page
+      .getByTestId("incidents-table")
+      .locator('[data-incident-state="resolved"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("button", { name: /^(Acknowledge|Add note)/ }).count()).toBe(0);
+    await page.getByRole("link", { name: "Alert channels" }).first().click();
+    await page.getByRole("listitem", { name: "Channel E2E on-call hook" }).waitFor();
+    for (const name of ["New channel", "Send a test through E2E on-call hook", "Edit E2E on-call hook"]) {
+      expect(await page.getByRole("button", { name }).count()).toBe(0);
+    }
   });
 });

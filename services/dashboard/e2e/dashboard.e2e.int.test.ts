@@ -100,6 +100,7 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await card.getByTestId("channel-test-result").getByText("Test delivered").waitFor({ timeout: 30_000 });
     expect(receiver.rejected()).toBe(0);
     expect(receiver.deliveries.length).toBeGreaterThan(0);
+    await snapBoth(page, phone, "02a-alert-channels");
 
     await page.getByRole("link", { name: "Alert policies" }).first().click();
     await heading(page, "Alert policies").waitFor();
@@ -113,7 +114,7 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await policy.getByText("All integrations").waitFor();
     await policy.getByText("Notifies: E2E on-call hook").waitFor();
     expect(await page.getByTestId("no-policy-notice").count()).toBe(0);
-    await snapBoth(page, phone, "02a-alert-policies");
+    await snapBoth(page, phone, "02b-alert-policies");
   });
 
   it("creates an integration against the local peer", async () => {

@@ -9,8 +9,9 @@ import { notifyError, notifySuccess } from "../../lib/notify.ts";
 type Dialog = "ack" | "note" | null;
 
 /**
- * Admin actions on one incident: acknowledge (optionally with a note) and add a note. Used by the list rows and
- * by the detail page; callers render it for admins only (viewers read).
+ * Admin actions on one incident: acknowledge (optionally with a note; open incidents only) and add a note (also
+ * after resolution, for the post-mortem). Used by the list rows and by the detail page; callers render it for
+ * admins only (viewers read).
  */
 export function IncidentActions({
   incident,

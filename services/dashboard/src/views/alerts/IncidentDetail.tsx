@@ -106,7 +106,8 @@ export function IncidentDetail({ id, session }: { id: string; session: Session }
             </Text>
           </Group>
         </div>
-        {session.isAdmin && i.state !== "resolved" && (
+        {/* Notes stay possible after resolution: they serve the post-mortem. */}
+        {session.isAdmin && (
           <IncidentActions incident={i} name={name} onChanged={incident.reload} size="sm" />
         )}
       </Group>

@@ -97,7 +97,7 @@ export function IncidentTable({ rows, canWrite, loading, onChanged }: RowsProps)
                 <Text size="sm">{formatIncidentDuration(i.durationMs)}</Text>
               </Table.Td>
               <Table.Td>
-                {canWrite && i.state !== "resolved" ? (
+                {canWrite ? (
                   <IncidentActions incident={i} name={incidentName(i)} onChanged={onChanged} />
                 ) : (
                   <Link to={href({ name: "incident", id: i.id })} size="sm">
@@ -141,7 +141,7 @@ export function IncidentCards({ rows, canWrite, loading, onChanged }: RowsProps)
           <Text size="xs" c="dimmed" mt={4}>
             Opened {formatRelative(i.openedAt)} · {formatIncidentDuration(i.durationMs)}
           </Text>
-          {canWrite && i.state !== "resolved" && (
+          {canWrite && (
             <Group mt="xs">
               <IncidentActions incident={i} name={incidentName(i)} onChanged={onChanged} />
             </Group>

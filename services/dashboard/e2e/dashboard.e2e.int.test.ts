@@ -138,6 +138,10 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await heading(page, "E2E Lab peer").waitFor();
     integrationId = page.url().split("/").pop() ?? "";
     expect(integrationId).toMatch(/^[0-9a-f-]{36}$/);
+    await page
+      .getByTestId("alert-coverage")
+      .getByText(/notify through policy E2E everything/)
+      .waitFor();
   });
 
   it("runs a connection test and shows the live result", async () => {

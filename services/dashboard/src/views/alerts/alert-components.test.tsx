@@ -2,6 +2,7 @@ import { MantineProvider } from "@mantine/core";
 import type { ChannelView, IncidentView, PolicyView, TimelineEntry } from "@hip/contracts";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { AlertCoverageNotice } from "./AlertCoverage.tsx";
 import { ChannelCard } from "./ChannelCard.tsx";
 import { IncidentStateBadge, OpenIncidentBadge } from "./IncidentBadge.tsx";
 import { IncidentCards, IncidentTable } from "./IncidentTable.tsx";
@@ -211,5 +212,13 @@ describe("alert components", () => {
     expect(html).toContain("All integrations");
     expect(html).toContain("Notifies: Ops hook");
     expect(html).not.toContain(">Edit<");
+  });
+
+  it("tells on an integration's page whether anyone hears about its outages", () => {
+    const lab = { id: "2d0f5a52-7a0e-4c55-8f43-7c0d4b8b9e03", type: "LAB_SYSTEM" as const };
+    const covered = render(<AlertCoverageNotice policies={[policy(true)]} integration={lab} />);
+    expect(covered).toContain("Outages notify through policy Everything");
+    const nobody = render(<AlertCoverageNotice policies={[policy(false)]} integration={lab} />);
+    expect(nobody).toContain("Nobody is notified when this integration fails");
   });
 });

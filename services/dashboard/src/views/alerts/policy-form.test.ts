@@ -4,6 +4,7 @@ import {
   describeScope,
   emptyPolicyForm,
   notificationCoverage,
+  policiesCovering,
   policyFormFromView,
   toPolicyBody,
   validatePolicyForm,
@@ -100,5 +101,15 @@ describe("policy form model", () => {
       "Types: hl7, fhir",
     );
     expect(describeScope({ scope: "ids", ids: [INT1] }, String)).toBe("1 selected integration");
+  });
+
+  it("finds the enabled policies covering an integration, as the alert service matches them", () => {
+    const lab = { id: INT1, type: "LAB_SYSTEM" as const };
+    const byType = policy({ name: "types" });
+    const byId = policy({ name: "ids", integrations: { scope: "ids", ids: [INT1] } });
+    const otherId = policy({ name: "other", integrations: { scope: "ids", ids: [CH1] } });
+    const off = policy({ name: "off", enabled: false, integrations: { scope: "all" } });
+    expect(policiesCovering([byType, byId, otherId, off], lab).map((p) => p.name)).toEqual(["types", "ids"]);
+    expect(policiesCovering([byType, otherId, off], { id: INT1, type: "FHIR" })).toEqual([]);
   });
 });

@@ -111,3 +111,17 @@ export function describeScope(scope: PolicyScope, typeLabel: (t: IntegrationType
       return `${scope.ids.length} selected integration${scope.ids.length === 1 ? "" : "s"}`;
   }
 }
+
+/** The enabled policies whose scope includes this integration (the alert service applies the same rule). */
+export function policiesCovering(
+  policies: readonly PolicyView[],
+  integration: { id: string; type: IntegrationType },
+): PolicyView[] {
+  return policies.filter((p) => {
+    if (!p.enabled) return false;
+    const s = p.integrations;
+    if (s.scope === "all") return true;
+    if (s.scope === "types") return s.types.includes(integration.type);
+    return s.ids.includes(integration.id);
+  });
+}

@@ -11,6 +11,7 @@ import { rememberName } from "../../lib/names.ts";
 import { href, linkClick, navigate } from "../../lib/router.ts";
 import type { Session } from "../../lib/session.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
+import { AlertCoverage } from "../alerts/AlertCoverage.tsx";
 import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
 import { useUnresolvedIncidentFor } from "../alerts/use-incidents.ts";
 import { AuditPanel } from "./AuditPanel.tsx";
@@ -112,6 +113,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           Last error: {i.lastError}
         </Text>
       )}
+      {i.status !== "INACTIVE" && <AlertCoverage integration={i} />}
       <TestConnectionPanel
         integrationId={i.id}
         canRun={session.isAdmin}

@@ -175,6 +175,7 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     const badge = page.getByTestId("open-incident-badge");
     await badge.getByText("Incident open").waitFor({ timeout: 30_000 });
     await expect.poll(() => received("opened"), { timeout: 60_000, interval: 500 }).toBe(1);
+    expect(await page.getByTestId("nav-incident-count").textContent()).toBe("1 unresolved");
     await badge.click();
     await heading(page, "Incident: E2E Lab peer").waitFor();
     const timeline = page.getByTestId("incident-timeline");
@@ -194,7 +195,10 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await expect.poll(() => received("acknowledged"), { timeout: 60_000, interval: 500 }).toBe(1);
     await snapBoth(page, phone, "04b-incident-detail");
 
-    await page.getByRole("link", { name: "Incidents", exact: true }).first().click();
+    await page
+      .getByRole("link", { name: /^Incidents/ })
+      .first()
+      .click();
     await heading(page, "Incidents").waitFor();
     const row = page.getByTestId("incidents-table").locator("tr", { hasText: "E2E Lab peer" });
     await row.locator('[data-incident-state="acknowledged"]').waitFor();
@@ -356,7 +360,10 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
 
     // Viewers read incidents (the deleted integration's is resolved now) and alert settings, but change nothing.
-    await page.getByRole("link", { name: "Incidents", exact: true }).first().click();
+    await page
+      .getByRole("link", { name: /^Incidents/ })
+      .first()
+      .click();
     await heading(page, "Incidents").waitFor();
     await page
       .getByTestId("incidents-table")

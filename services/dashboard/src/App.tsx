@@ -9,6 +9,7 @@ import { href, navigate, useFocusHeadingOnRoute, useLocation, useRoute } from ".
 import { clearSession, loadSession, type Session, saveSession } from "./lib/session.ts";
 import { NotFound } from "./views/NotFound.tsx";
 import { SignIn } from "./views/SignIn.tsx";
+import { UnresolvedIncidentsProvider } from "./views/alerts/use-incidents.tsx";
 
 // Views load on demand: the sign-in page does not pay for the charts.
 const Overview = lazy(() => import("./views/overview/Overview.tsx").then((m) => ({ default: m.Overview })));
@@ -100,17 +101,19 @@ export function App() {
   return (
     <LiveProvider token={session.token}>
       <StatusNotifier />
-      <Shell session={session} onSignOut={() => signOut()}>
-        <Suspense
-          fallback={
-            <Center h={200}>
-              <Loader aria-label="Loading view" />
-            </Center>
-          }
-        >
-          <Routes session={session} />
-        </Suspense>
-      </Shell>
+      <UnresolvedIncidentsProvider>
+        <Shell session={session} onSignOut={() => signOut()}>
+          <Suspense
+            fallback={
+              <Center h={200}>
+                <Loader aria-label="Loading view" />
+              </Center>
+            }
+          >
+            <Routes session={session} />
+          </Suspense>
+        </Shell>
+      </UnresolvedIncidentsProvider>
     </LiveProvider>
   );
 }

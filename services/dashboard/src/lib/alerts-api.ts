@@ -79,16 +79,6 @@ export async function fetchUnresolvedIncidents(
   return out;
 }
 
-/** The integration's unresolved incident, if any (unresolved ones come first). */
-export async function fetchUnresolvedIncidentFor(
-  integrationId: string,
-  signal?: AbortSignal,
-): Promise<IncidentView | null> {
-  const list = await listIncidents({ integrationId, limit: 1 }, signal);
-  const first = list.data[0];
-  return first && first.state !== "resolved" ? first : null;
-}
-
 export async function listChannels(signal?: AbortSignal): Promise<ChannelView[]> {
   return (await apiRequest<ChannelList>(`${ALERTS}/channels`, opt(signal))).data.data;
 }

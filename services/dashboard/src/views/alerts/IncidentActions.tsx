@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ackIncident, addIncidentNote } from "../../lib/alerts-api.ts";
 import { ApiError } from "../../lib/api.ts";
 import { notifyError, notifySuccess } from "../../lib/notify.ts";
+import { useUnresolvedIncidents } from "./use-incidents.tsx";
 
 type Dialog = "ack" | "note" | null;
 
@@ -29,6 +30,7 @@ export function IncidentActions({
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const badges = useUnresolvedIncidents();
   const canAck = incident.state === "open";
   const open = (d: Dialog) => {
     setText("");
@@ -52,6 +54,7 @@ export function IncidentActions({
       }
       setDialog(null);
       onChanged();
+      if (dialog === "ack") badges.reload();
     } catch (err) {
       const field =
         err instanceof ApiError

@@ -18,7 +18,7 @@ import {
   incidentStateToSearch,
 } from "./incident-state.ts";
 import { NoPolicyNotice } from "./NoPolicyNotice.tsx";
-import { useIncidentRefresh } from "./use-incidents.ts";
+import { useIncidentRefresh } from "./use-incidents.tsx";
 
 const PAGE_SIZE = 25;
 

@@ -13,7 +13,7 @@ import type { Session } from "../../lib/session.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
 import { AlertCoverage } from "../alerts/AlertCoverage.tsx";
 import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
-import { useUnresolvedIncidentFor } from "../alerts/use-incidents.ts";
+import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
 import { DetailActions } from "./DetailActions.tsx";
@@ -30,7 +30,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
     },
     [id],
   );
-  const incident = useUnresolvedIncidentFor(id);
+  const openIncident = useUnresolvedIncidents().byIntegration?.get(id);
   const [healthTick, setHealthTick] = useState(0);
   const [testsTick, setTestsTick] = useState(0);
   const reloadRecord = useThrottledCallback(record.reload, 1000);
@@ -92,7 +92,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           <Group gap="xs" mt={4}>
             <TypeBadge type={i.type} />
             <StatusBadge status={i.status} />
-            {incident.data && <OpenIncidentBadge incident={incident.data} />}
+            {openIncident && <OpenIncidentBadge incident={openIncident} />}
             {i.provider && (
               <Text size="sm" c="dimmed">
                 {i.provider}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { testWaitMs } from "../connection-tests/request-connection-test.ts";
 import { countCheck, failuresInWindow, nextStatus, type StatusRules } from "./apply-probe-result.ts";
-import { testWaitMs } from "../tests/request-test.ts";
 
 const rules = (over: Partial<StatusRules> = {}): StatusRules => ({
   failureThreshold: 3,

@@ -88,13 +88,16 @@ export class EventBus {
   }
 
   /**
-   * An idempotent producer (acks=all, retries without duplicates or reordering). `retries` overrides the
-   * client's count for this producer: a publisher with its own durable buffer wants a send to fail fast.
+   * A producer with acks=all and one request in flight per connection, so retries never reorder. Not kafkajs'
+   * idempotent mode: that needs unbounded retries (it warns otherwise), and a send must be able to give up
+   * during a broker outage. A retried send may write a message twice; every event carries a deterministic id
+   * and every consumer dedupes by it (decision 0023). `retries` overrides the client's count for this producer:
+   * a publisher with its own durable buffer wants a send to fail fast and retries it itself.
    */
   async producer(opts: { transactionalId?: string; retries?: number } = {}): Promise<EventProducer> {
     const t = this.tuning;
     const producer = this.kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       ...(opts.retries !== undefined

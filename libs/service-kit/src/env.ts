@@ -31,6 +31,14 @@ export const kafkaEnv = {
   KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 };
 
+/** The transactional outbox relay's broker-send deadline and row lease (config-service, alert-service). */
+export const outboxEnv = {
+  /** Deadline of one Kafka send by the relay; no transaction is open during it. Keep well below the lease. */
+  OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** How long rows claimed by a relay stay its own; a crashed relay's rows are claimed again after it. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+};
+
 export const databaseEnv = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default("postgres://postgres@127.0.0.1:5432/hip"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),

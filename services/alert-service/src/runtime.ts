@@ -1,5 +1,5 @@
 import { ALERT_QUEUE, type TopicNames, topicNames } from "@hip/contracts";
-import { EventBus, type EventConsumer } from "@hip/events";
+import { EventBus, type EventConsumer, kafkaTuningFromEnv } from "@hip/events";
 import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import type { Logger, ServiceRuntime } from "@hip/service-kit";
@@ -116,7 +116,12 @@ async function connectKafka(
   notifications: PgNotifications,
   metrics: AlertMetrics,
 ) {
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   await bus.ensureTopics([
     { topic: topics.config },
     { topic: topics.status },
@@ -134,6 +139,8 @@ async function connectKafka(
         logger: logger.child({ component: "outbox-relay" }),
         pollMs: env.OUTBOX_POLL_MS,
         batchSize: env.OUTBOX_BATCH_SIZE,
+        sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+        leaseMs: env.OUTBOX_LEASE_MS,
       })
     : null;
   const consumers: Array<Pick<EventConsumer<never>, "start" | "stop" | "isHealthy">> = [];

@@ -7,6 +7,7 @@ import {
   envBool,
   kafkaEnv,
   parseEnv,
+  outboxEnv,
   redisEnv,
 } from "@hip/service-kit";
 import { z } from "zod";
@@ -18,6 +19,7 @@ const DEV_CREDENTIALS_KEYS = "dev1:ZGV2LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA="
 export const configEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
+  ...outboxEnv,
   ...databaseEnv,
   ...redisEnv,
   ...authEnv,

@@ -1,5 +1,5 @@
 import { type TopicNames, topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
@@ -39,7 +39,12 @@ async function connectKafka(
   topics: TopicNames,
   pg: Awaited<ReturnType<typeof connectPostgres>>,
 ) {
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   await bus.ensureTopics([{ topic: topics.config }, { topic: topics.status }, { topic: topics.deadLetter }]);
   const relay = env.OUTBOX_RELAY_ENABLED
     ? new OutboxRelay({
@@ -52,6 +57,8 @@ async function connectKafka(
         logger: logger.child({ component: "outbox-relay" }),
         pollMs: env.OUTBOX_POLL_MS,
         batchSize: env.OUTBOX_BATCH_SIZE,
+        sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+        leaseMs: env.OUTBOX_LEASE_MS,
         crashAfterPublish: env.OUTBOX_CRASH_AFTER_PUBLISH,
       })
     : null;

@@ -1,5 +1,5 @@
 import { topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
@@ -19,7 +19,12 @@ export type Runtime = ServiceRuntime;
  */
 export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
   const retention = {

@@ -133,6 +133,7 @@ export class EventBus {
       dlq,
       opts,
       this.opts.logger.child({ consumer: opts.groupId }),
+      Math.max(20_000, this.tuning.sessionTimeoutMs * 2),
     );
     this.closers.unshift(() => wrapped.stop().catch(() => undefined));
     return wrapped;

@@ -210,10 +210,17 @@ export class OutboxRelay {
     );
   }
 
-  /** What /health/details shows about this relay. */
-  async details() {
+  /**
+   * What /health/details shows about this relay; not ok while rows wait and the last pass failed (the broker
+   * does not take them), so /ready tells that nothing is being published.
+   */
+  async health() {
+    const backlog = await this.backlog();
+    const stuck = backlog > 0 && this.lastError !== null;
     return {
-      backlog: await this.backlog(),
+      ok: !stuck,
+      reason: stuck ? `${backlog} events not published: ${this.lastError}` : null,
+      backlog,
       lastSuccessAt: this.lastSuccessAt ? new Date(this.lastSuccessAt).toISOString() : null,
       lastError: this.lastError,
     };

@@ -2,7 +2,7 @@ import { type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
 import { createStatusConsumer } from "./consumers/status.consumer.ts";
@@ -95,12 +95,10 @@ export async function createRuntime(
       postgres: () => pg.pool.query("select 1"),
       redis: () => redis.ping(),
       ...(kafka ? { kafka: () => kafka.bus.ping() } : {}),
-      ...(consumer
-        ? {
-            statusConsumer: async () => {
-              if (!consumer.isHealthy()) throw new Error("status consumer is not running");
-            },
-          }
+      // Each consumer's group state, partitions, last poll; the outbox backlog (/health/details).
+      ...(consumer ? { statusConsumer: healthCheck({ status: () => consumer.status() }) } : {}),
+      ...(kafka?.relay
+        ? { outbox: healthCheck({ relay: () => (kafka.relay as OutboxRelay).health() }) }
         : {}),
     },
   });

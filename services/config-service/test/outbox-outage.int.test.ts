@@ -80,6 +80,10 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
       );
       expect(pending.rows[0]?.n).toBe(9);
       expect(longestMs).toBeLessThan(1_000);
+      // /health/details shows the backlog the relay cannot send; /ready is 503 meanwhile.
+      const details = await svc.runtime.app.inject({ method: "GET", url: "/health/details" });
+      expect(details.statusCode).toBe(503);
+      expect(details.json().checks.outbox).toMatchObject({ ok: false, relay: { backlog: 9 } });
 
       await broker.start();
       const committed = await db.query<{ id: string }>("select id from config.outbox");
@@ -92,6 +96,10 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
           (await db.query("select count(*)::int as n from config.outbox where published_at is null")).rows[0]
             ?.n === 0,
         { what: "outbox marked published" },
+      );
+      await waitFor(
+        async () => (await svc.runtime.app.inject({ method: "GET", url: "/ready" })).statusCode === 200,
+        { what: "ready again after the broker returned", timeoutMs: 30_000 },
       );
       for (const id of ids) {
         const seen = new Set<string>();

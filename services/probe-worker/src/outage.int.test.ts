@@ -72,6 +72,15 @@ describe("Kafka outage (own broker, stopped and restarted)", () => {
     await sleep(OUTAGE_MS);
     // While Kafka is down the results wait in the Redis buffer; the worker slots stay free.
     expect(await worker.runtime.publisher.backlog()).toBeGreaterThan(0);
+    // Readiness tells the truth: the consumer is not consuming, the publisher has a backlog it cannot send.
+    const during = await worker.runtime.app.inject({ method: "GET", url: "/health/details" });
+    expect(during.statusCode).toBe(503);
+    const checks = during.json().checks;
+    expect(checks.consumers.ok).toBe(false);
+    expect(checks.consumers.config.state).not.toBe("joined");
+    expect(checks.publisher.ok).toBe(false);
+    expect(checks.publisher.results.backlog).toBeGreaterThan(0);
+    expect((await worker.runtime.app.inject({ method: "GET", url: "/ready" })).statusCode).toBe(503);
     await kafkaBroker.start();
     const back = Date.now();
 
@@ -83,6 +92,19 @@ describe("Kafka outage (own broker, stopped and restarted)", () => {
       what: "result buffer drained",
       timeoutMs: 30_000,
     });
+    await waitFor(
+      async () => (await worker.runtime.app.inject({ method: "GET", url: "/ready" })).statusCode === 200,
+      {
+        what: "ready again after the broker returned",
+        timeoutMs: 30_000,
+      },
+    );
+    const after = (await worker.runtime.app.inject({ method: "GET", url: "/health/details" })).json().checks;
+    expect(after.consumers.config.state).toBe("joined");
+    expect(
+      Object.values(after.consumers.config.assigned as Record<string, number[]>).flat().length,
+    ).toBeGreaterThan(0);
+    expect(after.publisher.results.backlog).toBe(0);
 
     for (const spec of specs) {
       const byId = new Map(eventsOf(spec.id).map((e) => [e.id, e]));

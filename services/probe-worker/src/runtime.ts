@@ -1,6 +1,6 @@
 import { PROBE_QUEUE, type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
@@ -225,10 +225,10 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     metrics,
     readiness: {
       redis: () => redis.ping(),
-      kafka: async () => {
-        await bus.ping();
-        if (!consumer.isHealthy()) throw new Error("config consumer is not running");
-      },
+      kafka: () => bus.ping(),
+      // The config consumer's group state, partitions, last poll; the result buffer's backlog (/health/details).
+      consumers: healthCheck({ config: () => consumer.status() }),
+      publisher: healthCheck({ results: () => publisher.health() }),
     },
     resync: (reason) => resync.run(reason),
   });

@@ -151,11 +151,22 @@ export class StatusPublisher {
     return this.o.redis.xlen(this.stream);
   }
 
-  /** What /health/details shows about publishing. */
-  async details() {
+  /**
+   * What /health/details shows about publishing; not ok while results wait and the last send failed, or the
+   * buffer is full.
+   */
+  async health() {
+    const backlog = await this.backlog();
+    const stuck = backlog > 0 && this.lastError !== null;
     return {
+      ok: !stuck && !this.full,
+      reason: this.full
+        ? "result buffer is full"
+        : stuck
+          ? `${backlog} results not published: ${this.lastError}`
+          : null,
       publisherId: this.publisherId,
-      backlog: await this.backlog(),
+      backlog,
       max: this.o.maxBuffered,
       lastSuccessAt: this.lastSuccessAt ? new Date(this.lastSuccessAt).toISOString() : null,
       lastError: this.lastError,

@@ -4,6 +4,7 @@ import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
+import { RedisCircuit } from "./rate-limit-store.ts";
 import { buildApp } from "./app.ts";
 import { createStatusConsumer } from "./consumers/status.consumer.ts";
 import { createDb, createPool, withSystem } from "./db/client.ts";
@@ -80,8 +81,17 @@ export async function createRuntime(
   const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
   const pg = await connectPostgres(env, logger);
   const deps: DomainDeps = { db: pg.db, pool: pg.pool, ring: parseKeyRing(env.CREDENTIALS_KEYS), topics };
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+  // Rate limits only: no offline queue and a short command timeout, so no request waits on a reconnect.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    commandTimeout: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis error"));
+  const redisCircuit = new RedisCircuit(redis, logger, env.RATE_LIMIT_REDIS_RECHECK_MS);
+  await redisCircuit.waitReady(3_000);
   const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
   const consumer = kafka?.consumer ?? null;
 
@@ -91,9 +101,17 @@ export async function createRuntime(
     deps,
     notifications: pg.notifications,
     redis,
+    redisCircuit,
     readiness: {
       postgres: () => pg.pool.query("select 1"),
-      redis: () => redis.ping(),
+      // Redis only holds rate limits, which fail open: shown on /health/details, never a reason to be unready.
+      rateLimit: healthCheck({
+        redis: () => ({
+          ok: true,
+          circuit: redisCircuit.isOpen ? "open" : "closed",
+          connection: redis.status,
+        }),
+      }),
       ...(kafka ? { kafka: () => kafka.bus.ping() } : {}),
       // Each consumer's group state, partitions, last poll; the outbox backlog (/health/details).
       ...(consumer ? { statusConsumer: healthCheck({ status: () => consumer.status() }) } : {}),
@@ -121,6 +139,7 @@ export async function createRuntime(
       registry.register("postgres", "pool", () => pg.pool.end());
       registry.register("postgres", "system-pool", () => pg.systemPool.end());
       registry.register("brokers", "redis", async () => {
+        redisCircuit.stop();
         await redis.quit();
       });
       if (kafka) registry.register("brokers", "kafka", () => kafka.bus.close());

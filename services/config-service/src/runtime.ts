@@ -1,17 +1,19 @@
 import { type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
-import { OutboxRelay, PgNotifications } from "@hip/outbox";
+import { OutboxRelay, outboxBacklog, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
 import { RedisCircuit } from "./rate-limit-store.ts";
 import { buildApp } from "./app.ts";
-import { createStatusConsumer } from "./consumers/status.consumer.ts";
+import { createStatusConsumer, statusGroupId } from "./consumers/status.consumer.ts";
 import { createDb, createPool, withSystem } from "./db/client.ts";
 import type { DomainDeps } from "./domain/context.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
-import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
+import { TEST_DONE_CHANNEL } from "./domain/connection-tests/request-connection-test.ts";
 import type { ConfigEnv } from "./env.ts";
+import { ConfigMetrics } from "./metrics/metrics.ts";
+import { refreshGauges } from "./metrics/refresh.ts";
 
 export interface Runtime extends ServiceRuntime {
   deps: DomainDeps;
@@ -94,6 +96,11 @@ export async function createRuntime(
   await redisCircuit.waitReady(3_000);
   const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
   const consumer = kafka?.consumer ?? null;
+  const metrics = new ConfigMetrics();
+  const lag =
+    kafka && consumer
+      ? { bus: kafka.bus, groupId: statusGroupId(env.KAFKA_TOPIC_PREFIX), topics: [topics.status] }
+      : undefined;
 
   const app = await buildApp({
     env,
@@ -102,6 +109,15 @@ export async function createRuntime(
     notifications: pg.notifications,
     redis,
     redisCircuit,
+    metrics: {
+      metrics,
+      refresh: () =>
+        refreshGauges({
+          metrics,
+          backlog: () => outboxBacklog((fn) => withSystem(pg.systemDb, fn), "config.outbox"),
+          lag,
+        }),
+    },
     readiness: {
       postgres: () => pg.pool.query("select 1"),
       // Redis only holds rate limits, which fail open: shown on /health/details, never a reason to be unready.

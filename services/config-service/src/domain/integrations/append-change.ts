@@ -29,6 +29,8 @@ export interface Change {
   now: Date;
   /** The events' `time` when it is not `now`: a probe-decided status change happened at the check's time. */
   eventTime?: Date;
+  /** Trace context the change's events carry (the request's span, or the consumer's span applying an event). */
+  traceparent?: string | undefined;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function appendChange(tx: Tx, change: Change): Promise<IntegrationR
         integrationId: after.id,
         sequence: base + i + 1,
         data: event.data(after),
+        traceparent: change.traceparent,
       }) as AnyPendingEvent,
   );
   await enqueueEvents(tx, change.topics, pending, change.now, change.eventTime ?? change.now);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IntegrationType } from "./enums.ts";
-import { ChannelType, IncidentSnapshot, IncidentState, Transition } from "./incident.ts";
+import { ChannelType, ExpiryNotice, IncidentSnapshot, IncidentState, Transition } from "./incident.ts";
 
 /** REST shapes of the alert service (`/api/integration/alerts`). */
 
@@ -224,6 +224,8 @@ const policyFields = {
   renotifyMinutes: z.number().int().min(1).max(10_080).nullable(),
   escalation: Escalation.nullable(),
   flapping: FlappingRule.nullable(),
+  /** Days before a certificate or credentials expire that each get one notice (and one when expired). */
+  expiryDays: z.array(z.number().int().min(1).max(365)).max(10),
 };
 
 export const CreatePolicyBody = z.strictObject({
@@ -235,6 +237,7 @@ export const CreatePolicyBody = z.strictObject({
   renotifyMinutes: policyFields.renotifyMinutes.default(null),
   escalation: policyFields.escalation.default(null),
   flapping: policyFields.flapping.default(DEFAULT_FLAPPING),
+  expiryDays: policyFields.expiryDays.default([30, 14, 7, 1]),
 });
 export type CreatePolicyBody = z.infer<typeof CreatePolicyBody>;
 
@@ -247,6 +250,7 @@ export const UpdatePolicyBody = z.strictObject({
   renotifyMinutes: policyFields.renotifyMinutes.optional(),
   escalation: policyFields.escalation.optional(),
   flapping: policyFields.flapping.optional(),
+  expiryDays: policyFields.expiryDays.optional(),
 });
 export type UpdatePolicyBody = z.infer<typeof UpdatePolicyBody>;
 
@@ -260,6 +264,7 @@ export const PolicyView = z.object({
   renotifyMinutes: z.number().int().nullable(),
   escalation: Escalation.nullable(),
   flapping: FlappingRule.nullable(),
+  expiryDays: z.array(z.number().int()),
   version: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -375,6 +380,8 @@ export const AlertWebhookBody = z.object({
     resolveReason: true,
   }),
   error: IncidentSnapshot.shape.error,
+  /** Expiry notices only (`type` hip.notice.expiry-…): what expires when; `incident` then describes the notice. */
+  notice: ExpiryNotice.optional(),
   /** The incident in the dashboard. */
   link: z.string(),
 });

@@ -24,6 +24,8 @@ export type ChannelType = z.infer<typeof ChannelType>;
 export const Transition = z.union([
   z.enum(["opened", "acknowledged", "resolved", "escalated", "test", "flapping", "settled"]),
   z.string().regex(/^renotify-[1-9][0-9]{0,5}$/),
+  /** Expiry notices (not incidents): `expiry-cert-14d`, `expiry-cert-expired`, `expiry-credentials-7d`. */
+  z.string().regex(/^expiry-(cert|credentials)-([1-9][0-9]{0,2}d|expired)$/),
 ]);
 export type Transition = z.infer<typeof Transition>;
 
@@ -61,6 +63,19 @@ export const MaintenanceMark = z.object({
   endedAt: z.iso.datetime().nullable(),
 });
 export type MaintenanceMark = z.infer<typeof MaintenanceMark>;
+
+/** What an expiry notice is about (a TLS certificate by fingerprint, or an integration's credentials). */
+export const ExpiryNotice = z.object({
+  id: z.uuid(),
+  kind: z.enum(["cert", "credentials"]),
+  /** `30d`, `14d`, ... or `expired`. */
+  threshold: z.string(),
+  expiresAt: z.iso.datetime(),
+  /** Certificate subject, or "credentials". */
+  subject: z.string(),
+  fingerprint: z.string().nullable(),
+});
+export type ExpiryNotice = z.infer<typeof ExpiryNotice>;
 
 export const IncidentSnapshot = z.object({
   id: z.uuid(),

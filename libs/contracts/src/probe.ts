@@ -27,6 +27,8 @@ export const TlsCertificateInfo = z.object({
   daysRemaining: z.number().int(),
   protocol: z.string().nullable(),
   authorized: z.boolean(),
+  /** SHA-256 fingerprint of the leaf (`AB:CD:…`); expiry notices are per certificate (absent on older events). */
+  fingerprint256: z.string().nullable().default(null),
 });
 export type TlsCertificateInfo = z.infer<typeof TlsCertificateInfo>;
 

@@ -24,5 +24,6 @@ export function tlsInfoOf(socket: TLSSocket, now: number = Date.now()): TlsCerti
     daysRemaining: Math.floor((validTo.getTime() - now) / DAY_MS),
     protocol: socket.getProtocol() ?? null,
     authorized: socket.authorized,
+    fingerprint256: cert.fingerprint256 ?? null,
   };
 }

@@ -39,6 +39,12 @@ export function headline(msg: AlertMessage): string {
     const reason = REASONS[msg.incident.resolveReason ?? "recovered"];
     return `[RESOLVED] ${name} ${reason} after ${formatDuration(openFor(msg))}`;
   }
+  if (msg.notice) {
+    const n = msg.notice;
+    const what = n.kind === "cert" ? `TLS certificate (${n.subject})` : "credentials";
+    if (n.threshold === "expired") return `[EXPIRED] ${name}: ${what} expired ${n.expiresAt}`;
+    return `[EXPIRES SOON] ${name}: ${what} expires in under ${n.threshold.replace("d", "")} days (${n.expiresAt})`;
+  }
   if (t === "flapping") {
     const f = msg.incident.flapping;
     return `[FLAPPING] ${name} keeps changing between failing and working${

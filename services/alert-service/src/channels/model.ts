@@ -1,4 +1,4 @@
-import type { ChannelType, IncidentSnapshot, Transition } from "@hip/contracts";
+import type { ExpiryNotice, ChannelType, IncidentSnapshot, Transition } from "@hip/contracts";
 
 /** A channel with its secrets opened, for the one moment of sending. Never logged, never returned. */
 export interface OpenChannel {
@@ -19,6 +19,8 @@ export interface AlertMessage {
   transition: Transition;
   tenantId: string;
   incident: IncidentSnapshot;
+  /** Expiry notices only: what expires when (`incident` then describes the notice). */
+  notice?: ExpiryNotice;
   /** Dashboard link to the incident. */
   link: string;
   /** When the message was first built (the same on every retry: the delivery row's creation time). */

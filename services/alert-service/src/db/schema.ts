@@ -160,6 +160,7 @@ export const policies = alertsSchema.table(
     flapping: jsonb("flapping")
       .$type<FlappingRule>()
       .default({ changes: 4, windowMinutes: 30, stableMinutes: 15 }),
+    expiryDays: jsonb("expiry_days").$type<number[]>().notNull().default([30, 14, 7, 1]),
     version: integer("version").notNull().default(1),
     createdBy: text("created_by").notNull(),
     updatedBy: text("updated_by").notNull(),
@@ -169,6 +170,35 @@ export const policies = alertsSchema.table(
   (t) => [uniqueIndex("policies_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`)],
 );
 export type PolicyRow = typeof policies.$inferSelect;
+
+/**
+ * Expiry notices (not incidents): one row per (integration, kind, subject key, threshold), so each threshold of
+ * each certificate (by fingerprint) or credentials expiry is noticed once, across restarts and replays. Their
+ * deliveries use the notice id where incidents use the incident id (`deliveries.incident_id`).
+ */
+export const notices = alertsSchema.table(
+  "notices",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    integrationId: uuid("integration_id").notNull(),
+    integrationName: text("integration_name"),
+    integrationType: text("integration_type"),
+    kind: text("kind").notNull(),
+    /** Certificate fingerprint (or subject + validTo without one); the expiry instant for credentials. */
+    subjectKey: text("subject_key").notNull(),
+    subject: text("subject").notNull(),
+    threshold: text("threshold").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull(),
+    notified: boolean("notified").notNull(),
+  },
+  (t) => [
+    uniqueIndex("notices_once_uq").on(t.integrationId, t.kind, t.subjectKey, t.threshold),
+    index("notices_tenant_idx").on(t.tenantId, t.createdAt),
+  ],
+);
+export type NoticeRow = typeof notices.$inferSelect;
 
 /**
  * Maintenance windows: a local start in an IANA zone, a duration, an optional RRULE (docs/decisions/0512).

@@ -8,6 +8,8 @@ import {
   deliveries,
   type IncidentRow,
   incidents,
+  type NoticeRow,
+  notices,
 } from "../db/schema.ts";
 import type { DomainDeps } from "../domain/context.ts";
 import { appendTimeline, toSnapshot } from "../domain/incidents/snapshot.ts";
@@ -18,7 +20,15 @@ export type Claim =
   | { kind: "done"; reason: string }
   | { kind: "wait"; ms: number; reason: string }
   | { kind: "expired"; delivery: DeliveryRow }
-  | { kind: "send"; delivery: DeliveryRow; channel: ChannelRow; incident: IncidentRow; attempt: number };
+  | {
+      kind: "send";
+      delivery: DeliveryRow;
+      channel: ChannelRow;
+      /** The incident, or (expiry notices) null and `notice` set. */
+      incident: IncidentRow | null;
+      notice: NoticeRow | null;
+      attempt: number;
+    };
 
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -55,17 +65,19 @@ async function claimFast(db: Db, key: string, leaseMs: number, maxAgeMs: number)
     returning d.key`);
   if (res.rows.length === 0) return null;
   const [row] = await db
-    .select({ delivery: deliveries, channel: channels, incident: incidents })
+    .select({ delivery: deliveries, channel: channels, incident: incidents, notice: notices })
     .from(deliveries)
     .innerJoin(channels, eq(channels.id, deliveries.channelId))
-    .innerJoin(incidents, eq(incidents.id, deliveries.incidentId))
+    .leftJoin(incidents, eq(incidents.id, deliveries.incidentId))
+    .leftJoin(notices, eq(notices.id, deliveries.incidentId))
     .where(eq(deliveries.key, key));
-  if (!row) return null;
+  if (!row || (!row.incident && !row.notice)) return null;
   return {
     kind: "send",
     delivery: row.delivery,
     channel: row.channel,
     incident: row.incident,
+    notice: row.notice,
     attempt: row.delivery.attempts,
   };
 }
@@ -92,7 +104,8 @@ async function claimSlow(db: Db, key: string, leaseMs: number, maxAgeMs: number)
       return { kind: "wait", ms: 1000, reason: "an earlier notice to this channel is pending" };
     const [channel] = await tx.select().from(channels).where(eq(channels.id, d.channelId));
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, d.incidentId));
-    if (!channel || !incident) {
+    const [notice] = incident ? [] : await tx.select().from(notices).where(eq(notices.id, d.incidentId));
+    if (!channel || (!incident && !notice)) {
       await tx
         .update(deliveries)
         .set({ state: "cancelled", finishedAt: new Date(), lastError: "channel deleted", leaseUntil: null })
@@ -112,7 +125,14 @@ async function claimSlow(db: Db, key: string, leaseMs: number, maxAgeMs: number)
       .where(eq(deliveries.key, key))
       .returning();
     if (!claimed) return { kind: "done", reason: "vanished" };
-    return { kind: "send", delivery: claimed, channel, incident, attempt };
+    return {
+      kind: "send",
+      delivery: claimed,
+      channel,
+      incident: incident ?? null,
+      notice: notice ?? null,
+      attempt,
+    };
   });
 }
 

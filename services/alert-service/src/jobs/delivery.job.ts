@@ -8,6 +8,7 @@ import { send } from "../channels/senders/index.ts";
 import { type DomainDeps, incidentLink } from "../domain/context.ts";
 import { idempotencyKey } from "../domain/deliveries/plan.ts";
 import { toSnapshot } from "../domain/incidents/snapshot.ts";
+import { noticeSnapshot } from "../domain/notices/expiry.ts";
 import type { RetryPolicy } from "../delivery/backoff.ts";
 import { nextAttemptDelay } from "../delivery/backoff.ts";
 import { claimDelivery, giveUp, recordRetry, recordSuccess } from "../delivery/store.ts";
@@ -59,17 +60,24 @@ export async function processDelivery(
     }
     return "expired";
   }
-  const { delivery: d, channel, incident, attempt } = claim;
+  const { delivery: d, channel, attempt } = claim;
+  // An incident's notice, or an expiry notice rendered in the same shape (plus `notice`).
+  const subject = claim.incident
+    ? { incident: toSnapshot(claim.incident), notice: undefined }
+    : noticeSnapshot(claim.notice as NonNullable<typeof claim.notice>);
   const started = performance.now();
   try {
     const res = await send(
       openChannel(deps.ring, channel),
       {
-        key: idempotencyKey(incident.id, d.transition),
+        key: idempotencyKey(subject.incident.id, d.transition),
         transition: d.transition as Transition,
-        tenantId: incident.tenantId,
-        incident: toSnapshot(incident),
-        link: incidentLink(deps.dashboardUrl, incident.id),
+        tenantId: subject.incident.tenantId,
+        incident: subject.incident,
+        ...(subject.notice ? { notice: subject.notice } : {}),
+        link: subject.notice
+          ? `${deps.dashboardUrl.replace(/\/$/, "")}/integrations/${subject.incident.integrationId}`
+          : incidentLink(deps.dashboardUrl, subject.incident.id),
         createdAt: d.createdAt,
         now: new Date(),
       },

@@ -29,7 +29,7 @@ export function pagerDutyPayload(routingKey: string, msg: AlertMessage): Record<
     payload: {
       summary: headline(msg).slice(0, 1024),
       source: integrationLabel(i),
-      severity: msg.transition === "test" ? "info" : "critical",
+      severity: msg.transition === "test" ? "info" : msg.notice ? "warning" : "critical",
       timestamp: i.openedAt,
       component: i.integrationType ?? undefined,
       group: i.tenantId,

@@ -15,7 +15,7 @@ export function webhookBody(msg: AlertMessage): AlertWebhookBody {
   const i = msg.incident;
   return {
     id: msg.key,
-    type: `hip.incident.${msg.transition}`,
+    type: msg.notice ? `hip.notice.${msg.transition}` : `hip.incident.${msg.transition}`,
     transition: msg.transition,
     createdAt: msg.createdAt.toISOString(),
     tenant: { id: msg.tenantId },
@@ -30,6 +30,7 @@ export function webhookBody(msg: AlertMessage): AlertWebhookBody {
       resolveReason: i.resolveReason,
     },
     error: i.error,
+    ...(msg.notice ? { notice: msg.notice } : {}),
     link: msg.link,
   };
 }

@@ -73,7 +73,8 @@ async function channelsOf(tx: Tx, tenantId: string, ids: string[]): Promise<Map<
  */
 export async function insertDeliveries(
   tx: Tx,
-  incident: IncidentRow,
+  /** The incident, or an expiry notice (same id space in `deliveries.incident_id`). */
+  incident: Pick<IncidentRow, "id" | "tenantId">,
   planned: PlannedDelivery[],
   originAt: Date,
 ): Promise<number> {

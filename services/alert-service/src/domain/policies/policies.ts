@@ -19,6 +19,7 @@ export function toPolicyView(row: PolicyRow): PolicyView {
     renotifyMinutes: row.renotifyMinutes,
     escalation: row.escalation ?? null,
     flapping: row.flapping ?? null,
+    expiryDays: row.expiryDays,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -110,6 +111,7 @@ export async function createPolicy(args: {
           renotifyMinutes: input.renotifyMinutes,
           escalation: input.escalation,
           flapping: input.flapping,
+          expiryDays: input.expiryDays,
           createdBy: actor.sub,
           updatedBy: actor.sub,
           createdAt: now,
@@ -153,6 +155,7 @@ export async function updatePolicy(args: {
         renotifyMinutes: input.renotifyMinutes !== undefined ? input.renotifyMinutes : row.renotifyMinutes,
         escalation: input.escalation !== undefined ? input.escalation : (row.escalation ?? null),
         flapping: input.flapping !== undefined ? input.flapping : (row.flapping ?? null),
+        expiryDays: input.expiryDays ?? row.expiryDays,
       };
       const before = toPolicyView(row);
       const same = (Object.keys(next) as Array<keyof typeof next>).every(

@@ -4,6 +4,7 @@ import { type Tx, withSystem } from "../../db/client.ts";
 import { type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { changeColumns, handleFlapping } from "../flapping/flapping.ts";
+import { applyCertificate, MAX_EXPIRY_DAYS } from "../notices/expiry.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { maintenanceAt, openInMaintenance } from "../maintenance/in-maintenance.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
@@ -17,8 +18,14 @@ export const BATCH_TX_EVENTS = 25;
 
 export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
 
+/** A certificate close enough to expiry for a notice (cheap pre-check before any transaction). */
+const expiringCert = (e: StatusEvent) =>
+  e.type === "integration.probe_completed" &&
+  e.data.tls !== null &&
+  Date.parse(e.data.tls.validTo) - Date.parse(e.data.checkedAt) <= MAX_EXPIRY_DAYS * 86_400_000;
+
 const relevant = (e: StatusEvent) =>
-  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null);
+  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null) || expiringCert(e);
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
@@ -64,8 +71,9 @@ export async function applyStatusEventTx(
   event: StatusEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.probe_completed") {
+    const noticed = expiringCert(event) && (await applyCertificate(tx, deps, event));
     const error = event.data.error;
-    if (event.data.success || !error) return "ignored";
+    if (event.data.success || !error) return noticed ? "applied" : "ignored";
     await tx
       .insert(integrations)
       .values({ id: event.subject, tenantId: event.tenantid })

@@ -37,7 +37,8 @@ export function policyErrorField(path: string): keyof PolicyFormErrors | null {
     head === "integrations" ||
     head === "renotifyMinutes" ||
     head === "escalation" ||
-    head === "flapping"
+    head === "flapping" ||
+    head === "expiryDays"
   )
     return head;
   return null;
@@ -264,6 +265,13 @@ export function PolicyFormModal({
               />
             </Group>
           )}
+          <TextInput
+            label="Expiry notices (days before)"
+            description="TLS certificates and credentials: one notice at each, and one when expired"
+            value={v.expiryDays}
+            onChange={(e) => set({ expiryDays: e.currentTarget.value })}
+            error={errors.expiryDays}
+          />
           {v.detectFlapping && errors.flapping && (
             <Text size="sm" c="red" role="alert">
               {errors.flapping}

@@ -66,6 +66,7 @@ const policy = (enabled: boolean): PolicyView => ({
   renotifyMinutes: null,
   escalation: null,
   flapping: { changes: 4, windowMinutes: 30, stableMinutes: 15 },
+  expiryDays: [30, 14, 7, 1],
   version: 1,
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",

@@ -24,6 +24,7 @@ const policy = (over: Partial<PolicyView> = {}): PolicyView => ({
   renotifyMinutes: 15,
   escalation: { afterMinutes: 30, channelIds: [CH2] },
   flapping: { changes: 4, windowMinutes: 30, stableMinutes: 15 },
+  expiryDays: [30, 14, 7, 1],
   version: 1,
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",
@@ -45,6 +46,7 @@ describe("policy form model", () => {
       renotifyMinutes: p.renotifyMinutes,
       escalation: p.escalation,
       flapping: p.flapping,
+      expiryDays: p.expiryDays,
     });
     expect(UpdatePolicyBody.parse(body)).toEqual(body);
   });
@@ -56,6 +58,8 @@ describe("policy form model", () => {
     expect(toPolicyBody({ ...v, detectFlapping: false }).flapping).toBeNull();
     expect(policyFormFromView(policy({ flapping: null })).detectFlapping).toBe(false);
     expect(validatePolicyForm({ ...v, flapStableMinutes: "" }).flapping).toBeDefined();
+    expect(toPolicyBody({ ...v, expiryDays: "60, 7" }).expiryDays).toEqual([60, 7]);
+    expect(validatePolicyForm({ ...v, expiryDays: "7, soon" }).expiryDays).toBeDefined();
   });
 
   it("builds the three scopes, no reminders and no escalation as null", () => {

@@ -26,6 +26,8 @@ export interface PolicyFormValues {
   flapChanges: number | "";
   flapWindowMinutes: number | "";
   flapStableMinutes: number | "";
+  /** Days before a certificate or credentials expire that get a notice, comma-separated ("30, 14, 7, 1"). */
+  expiryDays: string;
 }
 
 export function emptyPolicyForm(): PolicyFormValues {
@@ -45,6 +47,7 @@ export function emptyPolicyForm(): PolicyFormValues {
     flapChanges: 4,
     flapWindowMinutes: 30,
     flapStableMinutes: 15,
+    expiryDays: "30, 14, 7, 1",
   };
 }
 
@@ -65,6 +68,7 @@ export function policyFormFromView(p: PolicyView): PolicyFormValues {
     flapChanges: p.flapping?.changes ?? 4,
     flapWindowMinutes: p.flapping?.windowMinutes ?? 30,
     flapStableMinutes: p.flapping?.stableMinutes ?? 15,
+    expiryDays: p.expiryDays.join(", "),
   };
 }
 
@@ -75,7 +79,10 @@ export function scopeOf(v: PolicyFormValues): PolicyScope {
 }
 
 export type PolicyFormErrors = Partial<
-  Record<"name" | "channelIds" | "integrations" | "renotifyMinutes" | "escalation" | "flapping", string>
+  Record<
+    "name" | "channelIds" | "integrations" | "renotifyMinutes" | "escalation" | "flapping" | "expiryDays",
+    string
+  >
 >;
 
 export function validatePolicyForm(v: PolicyFormValues): PolicyFormErrors {
@@ -88,7 +95,18 @@ export function validatePolicyForm(v: PolicyFormValues): PolicyFormErrors {
   if (v.escalate && v.escalationAfterMinutes === "") e.escalation = "Say after how many minutes";
   if (v.detectFlapping && (v.flapChanges === "" || v.flapWindowMinutes === "" || v.flapStableMinutes === ""))
     e.flapping = "Give the changes, the window and the stable time";
+  if (parseDays(v.expiryDays) === null) e.expiryDays = "Whole days from 1 to 365, separated by commas";
   return e;
+}
+
+/** "30, 14, 7" -> [30, 14, 7]; "" -> []; null when a part is not a whole number of days 1..365. */
+export function parseDays(text: string): number[] | null {
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const days = parts.map(Number);
+  return days.every((d) => Number.isInteger(d) && d >= 1 && d <= 365) && days.length <= 10 ? days : null;
 }
 
 /** Create and update send the whole policy: the API replaces each field given. */
@@ -108,6 +126,7 @@ export function toPolicyBody(v: PolicyFormValues): CreatePolicyBody & UpdatePoli
       v.detectFlapping && v.flapChanges !== "" && v.flapWindowMinutes !== "" && v.flapStableMinutes !== ""
         ? { changes: v.flapChanges, windowMinutes: v.flapWindowMinutes, stableMinutes: v.flapStableMinutes }
         : null,
+    expiryDays: parseDays(v.expiryDays) ?? [],
   };
 }
 

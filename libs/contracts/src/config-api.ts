@@ -76,6 +76,7 @@ export const ExportedIntegration = IntegrationView.pick({
   failureThreshold: true,
   recoveryThreshold: true,
   failureWindow: true,
+  credentialsExpireAt: true,
   version: true,
 }).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;

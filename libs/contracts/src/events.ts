@@ -46,6 +46,8 @@ export const IntegrationSnapshot = z.object({
   /** Absent on events written before recovery thresholds existed (= 1). */
   recoveryThreshold: z.number().int().default(1),
   failureWindow: z.object({ failures: z.number().int(), of: z.number().int() }).nullable().default(null),
+  /** When the credentials expire, if known (absent on older events). */
+  credentialsExpireAt: z.iso.datetime().nullable().default(null),
   credentialsSet: z.record(z.string(), z.boolean()),
   headerNames: z.array(z.string()),
   version: z.number().int(),

@@ -116,6 +116,8 @@ const writable = {
   failureThreshold: z.number().int().min(1).max(100),
   recoveryThreshold: z.number().int().min(1).max(100),
   failureWindow: FailureWindow,
+  /** When the credentials (API key, client secret...) expire, if known: the alert service sends expiry notices. */
+  credentialsExpireAt: z.iso.datetime({ offset: true }),
 };
 
 export const CreateIntegrationBody = z.strictObject({
@@ -144,6 +146,7 @@ export const CreateIntegrationBody = z.strictObject({
   failureThreshold: writable.failureThreshold.default(3),
   recoveryThreshold: writable.recoveryThreshold.default(1),
   failureWindow: writable.failureWindow.nullable().optional(),
+  credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
 });
 export type CreateIntegrationBody = z.infer<typeof CreateIntegrationBody>;
 
@@ -179,6 +182,7 @@ export const UpdateIntegrationBody = z.strictObject({
   failureThreshold: writable.failureThreshold.optional(),
   recoveryThreshold: writable.recoveryThreshold.optional(),
   failureWindow: writable.failureWindow.nullable().optional(),
+  credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
@@ -338,6 +342,7 @@ export const IntegrationView = z.object({
     .object({ failures: z.number().int(), of: z.number().int() })
     .nullable()
     .describe("ERROR when `failures` of the last `of` checks failed"),
+  credentialsExpireAt: z.iso.datetime().nullable().describe("when the credentials expire, if known"),
   consecutiveFailures: z.number().int(),
   consecutiveSuccesses: z.number().int(),
   lastSyncedAt: z.iso.datetime().nullable(),

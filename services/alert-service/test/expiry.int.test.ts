@@ -170,4 +170,32 @@ describe("certificate expiry notices", () => {
       { threshold: "7d", notified: true },
     ]);
   });
+
+  it("credentialsExpireAt: the reached threshold at once, the next ones from a stored due time, each once", async () => {
+    const api = new FakeIntegration(TENANT, "Payer API");
+    const t0 = start + 10 * DAY;
+    simNow = t0;
+    api.credentialsExpireAt = new Date(t0 + 20 * DAY).toISOString();
+    await kafka.publish(svc.topics.config, [{ ...api.created(), time: new Date(t0).toISOString() }]);
+    const credentialNotices = () => transitions().filter((t) => t.startsWith("expiry-credentials"));
+    await waitFor(() => (credentialNotices().length === 1 ? true : null), {
+      what: "30-day credentials notice",
+    });
+    const due = await db.query("select credentials_due_at from alerts.integrations where id = $1", [api.id]);
+    expect(new Date(due.rows[0].credentials_due_at).getTime()).toBe(t0 + 6 * DAY); // 14 days before expiry
+    simNow = t0 + 5 * DAY;
+    await svc.runtime.timers?.fireDue();
+    simNow = t0 + 6 * DAY + 60_000;
+    await svc.runtime.timers?.fireDue();
+    await svc.runtime.timers?.fireDue();
+    await waitFor(() => (credentialNotices().length === 2 ? true : null), {
+      what: "14-day credentials notice",
+    });
+    expect(credentialNotices()).toEqual(["expiry-credentials-30d", "expiry-credentials-14d"]);
+    const n = await db.query(
+      "select count(*)::int as n from alerts.notices where integration_id = $1 and kind = 'credentials'",
+      [api.id],
+    );
+    expect(n.rows[0].n).toBe(2);
+  });
 });

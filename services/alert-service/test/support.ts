@@ -5,6 +5,7 @@ import {
   EVENT_SOURCES,
   type IntegrationCreated,
   type IntegrationDeleted,
+  type IntegrationUpdated,
   type IntegrationProbeCompleted,
   type IntegrationStatus,
   type IntegrationStatusChanged,
@@ -192,6 +193,7 @@ export class FakeIntegration {
   seq = 0;
   status: IntegrationStatus = "ACTIVE";
   probeSeq = Date.now();
+  credentialsExpireAt: string | null = null;
 
   readonly tenantId: string;
   readonly name: string;
@@ -222,12 +224,26 @@ export class FakeIntegration {
       failureThreshold: 3,
       recoveryThreshold: 1,
       failureWindow: null,
+      credentialsExpireAt: this.credentialsExpireAt,
       credentialsSet: {},
       headerNames: [],
       version: 1,
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  updated(changedFields: string[] = ["credentialsExpireAt"]): IntegrationUpdated {
+    this.seq++;
+    return cloudEvent({
+      id: randomUUID(),
+      type: "integration.updated",
+      source: EVENT_SOURCES.configService,
+      subject: this.id,
+      tenantId: this.tenantId,
+      sequence: this.seq,
+      data: { integration: this.snapshot(), changedFields, actor: "admin@t" },
+    });
   }
 
   created(): IntegrationCreated {

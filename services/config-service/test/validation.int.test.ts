@@ -45,6 +45,12 @@ const cases: Array<[string, Record<string, unknown>, string, string]> = [
   ["healthCheck unknown key", { healthCheck: { every: 5 } }, "healthCheck.every", "unknown_field"],
   ["failureThreshold 0", { failureThreshold: 0 }, "failureThreshold", "min"],
   ["recoveryThreshold 0", { recoveryThreshold: 0 }, "recoveryThreshold", "min"],
+  [
+    "credentialsExpireAt not a date",
+    { credentialsExpireAt: "next spring" },
+    "credentialsExpireAt",
+    "invalid_format",
+  ],
   ["recoveryThreshold 101", { recoveryThreshold: 101 }, "recoveryThreshold", "max"],
   ["recoveryThreshold not int", { recoveryThreshold: 1.5 }, "recoveryThreshold", "invalid_type"],
   [

@@ -94,6 +94,7 @@ const SNAPSHOT_DEFAULTS = {
   failureThreshold: 3,
   recoveryThreshold: 1,
   failureWindow: null,
+  credentialsExpireAt: null,
   credentialsSet: {},
   headerNames: [],
 };

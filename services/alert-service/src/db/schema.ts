@@ -52,6 +52,10 @@ export const integrations = alertsSchema.table("integrations", {
   lastChangeAt: ts("last_change_at"),
   /** The status_changed event of that change (a settled flapping incident resolves with it as its cause). */
   lastChangeEventId: uuid("last_change_event_id"),
+  /** From config events: when the integration's credentials expire, if known. */
+  credentialsExpireAt: ts("credentials_expire_at"),
+  /** Next time a credentials expiry threshold is reached (fired by the timer loop); null = none pending. */
+  credentialsDueAt: ts("credentials_due_at"),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 export type IntegrationRow = typeof integrations.$inferSelect;

@@ -13,6 +13,7 @@ import { insertDeliveries, SETTLE_TIMER } from "../domain/deliveries/plan.ts";
 import { settleFlapping } from "../domain/flapping/flapping.ts";
 import { endMaintenance, MAINTENANCE_TIMER } from "../domain/maintenance/in-maintenance.ts";
 import { fireDueOccurrences } from "../domain/maintenance/occurrences.ts";
+import { fireDueCredentials } from "../domain/notices/expiry.ts";
 import { appendTimeline } from "../domain/incidents/snapshot.ts";
 
 /**
@@ -60,6 +61,8 @@ export class TimerLoop {
   async fireDue(now = this.deps.clock()): Promise<number> {
     // Maintenance occurrences that started: announced for the stats service (not counted as incident timers).
     while ((await withSystem(this.db, (tx) => fireDueOccurrences(tx, this.deps.topics, now))) > 0) {}
+    // Credentials expiry thresholds that came due (notices, not incidents).
+    while ((await withSystem(this.db, (tx) => fireDueCredentials(tx, this.deps, now))) > 0) {}
     let total = 0;
     for (;;) {
       const n = await withSystem(this.db, async (tx) => {

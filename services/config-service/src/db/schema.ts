@@ -76,6 +76,8 @@ export const integrations = configSchema.table(
     consecutiveSuccesses: integer("consecutive_successes").notNull().default(0),
     /** Outcomes of the checks since the last status change, oldest first, "1" = failed (at most 100). */
     recentResults: text("recent_results").notNull().default(""),
+    /** When the credentials expire, if the admin said so (expiry notices: alert service). */
+    credentialsExpireAt: ts("credentials_expire_at"),
     lastSyncedAt: ts("last_synced_at"),
     lastError: text("last_error"),
     version: integer("version").notNull().default(1),

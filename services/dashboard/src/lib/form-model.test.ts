@@ -42,6 +42,7 @@ const view: IntegrationView = {
   failureThreshold: 3,
   recoveryThreshold: 1,
   failureWindow: null,
+  credentialsExpireAt: null,
   consecutiveFailures: 0,
   consecutiveSuccesses: 0,
   lastSyncedAt: null,
@@ -156,6 +157,15 @@ describe("buildUpdateBody", () => {
       recoveryThreshold: 1,
       failureWindow: { failures: 2, of: 4 },
     });
+  });
+
+  it("sends a credentials expiry as an ISO time, and null when cleared", () => {
+    const initial = formFromView(view);
+    const set = buildUpdateBody({ ...initial, credentialsExpireAt: "2027-01-31T00:00:00Z" }, initial);
+    expect(set.ok && set.body).toEqual({ credentialsExpireAt: "2027-01-31T00:00:00Z" });
+    const withIt = formFromView({ ...view, credentialsExpireAt: "2027-01-31T00:00:00.000Z" });
+    const cleared = buildUpdateBody({ ...withIt, credentialsExpireAt: "" }, withIt);
+    expect(cleared.ok && cleared.body).toEqual({ credentialsExpireAt: null });
   });
 
   it("detects config edits", () => {

@@ -42,6 +42,8 @@ export interface FormValues {
   /** Window rule `failureWindow: { failures, of }`; both blank = no window rule. */
   windowFailures: number | string;
   windowOf: number | string;
+  /** ISO date-time the credentials expire ("" = unknown). */
+  credentialsExpireAt: string;
   config: string;
 }
 
@@ -186,6 +188,7 @@ export function emptyForm(): FormValues {
     recoveryThreshold: 1,
     windowFailures: "",
     windowOf: "",
+    credentialsExpireAt: "",
     config: "{}",
   };
 }
@@ -219,6 +222,7 @@ export function formFromView(view: IntegrationView): FormValues {
     recoveryThreshold: view.recoveryThreshold,
     windowFailures: view.failureWindow?.failures ?? "",
     windowOf: view.failureWindow?.of ?? "",
+    credentialsExpireAt: view.credentialsExpireAt ?? "",
     config: JSON.stringify(view.config ?? {}, null, 2),
   };
 }
@@ -299,6 +303,7 @@ export function buildCreateBody(values: FormValues): BuildResult<CreateIntegrati
   };
   const window = failureWindow(values);
   if (window) body.failureWindow = window;
+  if (values.credentialsExpireAt.trim() !== "") body.credentialsExpireAt = values.credentialsExpireAt.trim();
   for (const f of ["provider", "description", "endpoint", "webhookUrl"] as const) {
     if (values[f].trim() !== "") body[f] = values[f].trim();
   }
@@ -344,6 +349,8 @@ export function buildUpdateBody(values: FormValues, initial: FormValues): BuildR
   }
   const window = failureWindow(values);
   if (!sameJson(window, failureWindow(initial))) body.failureWindow = window;
+  const expires = values.credentialsExpireAt.trim();
+  if (expires !== initial.credentialsExpireAt) body.credentialsExpireAt = expires === "" ? null : expires;
   const hc: Record<string, unknown> = {};
   if (values.healthCheckEnabled !== initial.healthCheckEnabled) hc.enabled = values.healthCheckEnabled;
   if (num(values.intervalSeconds) !== num(initial.intervalSeconds))

@@ -37,6 +37,7 @@ function snapshot(spec: ConnectionSpec): IntegrationSnapshot {
     failureThreshold: 3,
     recoveryThreshold: 1,
     failureWindow: null,
+    credentialsExpireAt: null,
     credentialsSet: {},
     headerNames: Object.keys(spec.headers),
     version: spec.version,

@@ -5,8 +5,9 @@ import type {
   IntegrationProbeCompleted,
   IntegrationType,
 } from "@hip/contracts";
+import { eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { type IntegrationRow, type NoticeRow, notices } from "../../db/schema.ts";
+import { type IntegrationRow, integrations, type NoticeRow, notices } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { insertDeliveries, matchingPolicies } from "../deliveries/plan.ts";
 import { lockIntegration } from "../projection/integration-row.ts";
@@ -148,4 +149,64 @@ export async function applyCertificate(
     at: new Date(at),
   });
   return made !== null;
+}
+
+/** The next instant after `after` at which a credentials expiry reaches one of `days` (or expires). */
+export function nextCredentialsDue(expiresAt: number, after: number, days: readonly number[]): number | null {
+  const instants = [...days.map((d) => expiresAt - d * DAY), expiresAt].filter((t) => t > after);
+  return instants.length ? Math.min(...instants) : null;
+}
+
+async function expiryDaysOf(tx: Tx, integration: IntegrationRow): Promise<number[]> {
+  const days = [...new Set((await matchingPolicies(tx, integration)).flatMap((p) => p.expiryDays))];
+  return days.length ? days : [30, 14, 7, 1];
+}
+
+/**
+ * A config event set (or changed, or cleared) the credentials expiry: the threshold already reached is noticed
+ * now (once), and the next one becomes a stored due time for the timer loop.
+ */
+export async function scheduleCredentials(
+  tx: Tx,
+  deps: Pick<DomainDeps, "notifyMaxEventAgeMs" | "clock">,
+  integration: IntegrationRow,
+  expiresAt: Date | null,
+  at: Date,
+): Promise<void> {
+  let due: number | null = null;
+  if (expiresAt) {
+    await notice(tx, deps, {
+      integration,
+      kind: "credentials",
+      subjectKey: expiresAt.toISOString(),
+      subject: "credentials",
+      expiresAt,
+      at,
+    });
+    due = nextCredentialsDue(expiresAt.getTime(), at.getTime(), await expiryDaysOf(tx, integration));
+  }
+  await tx
+    .update(integrations)
+    .set({ credentialsExpireAt: expiresAt, credentialsDueAt: due === null ? null : new Date(due) })
+    .where(eq(integrations.id, integration.id));
+}
+
+/** Timer pass: credentials thresholds that came due are noticed (once each) and the next due time stored. */
+export async function fireDueCredentials(
+  tx: Tx,
+  deps: Pick<DomainDeps, "notifyMaxEventAgeMs" | "clock">,
+  now: Date,
+): Promise<number> {
+  const due = await tx.execute<{ id: string }>(sql`
+    select id from alerts.integrations
+    where credentials_due_at <= ${now} and deleted_seq is null
+    order by credentials_due_at
+    limit 100
+    for update skip locked`);
+  for (const { id } of due.rows) {
+    const [row] = await tx.select().from(integrations).where(eq(integrations.id, id));
+    if (!row?.credentialsDueAt || !row.credentialsExpireAt) continue;
+    await scheduleCredentials(tx, deps, row, row.credentialsExpireAt, row.credentialsDueAt);
+  }
+  return due.rows.length;
 }

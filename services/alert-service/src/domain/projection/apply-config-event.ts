@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { type Tx, withSystem } from "../../db/client.ts";
 import { incidents, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
+import { scheduleCredentials } from "../notices/expiry.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { type ApplyOutcome, BATCH_TX_EVENTS } from "./apply-status-event.ts";
 import { lockIntegration } from "./integration-row.ts";
@@ -88,6 +89,11 @@ export async function applyConfigEventTx(
       updatedAt: sql`now()`,
     })
     .where(eq(integrations.id, row.id));
+  const expiresAt = snap.credentialsExpireAt ? new Date(snap.credentialsExpireAt) : null;
+  if ((expiresAt?.getTime() ?? null) !== (row.credentialsExpireAt?.getTime() ?? null)) {
+    const [fresh] = await tx.select().from(integrations).where(eq(integrations.id, row.id));
+    await scheduleCredentials(tx, deps, fresh ?? row, expiresAt, new Date(event.time));
+  }
   // An incident opened before its integration's first config event was seen gets its name and type now.
   await tx
     .update(incidents)

@@ -73,6 +73,7 @@ export async function createIntegration(args: {
               failureThreshold: input.failureThreshold,
               recoveryThreshold: input.recoveryThreshold,
               failureWindow: input.failureWindow ?? null,
+              credentialsExpireAt: input.credentialsExpireAt ? new Date(input.credentialsExpireAt) : null,
               eventSeq,
               createdBy: actor.sub,
               updatedBy: actor.sub,

@@ -143,6 +143,13 @@ function diffUpdate(row: IntegrationRow, input: UpdateIntegrationBody): UpdateDi
     secrets[field] = value;
     changed.push(field);
   }
+  if (input.credentialsExpireAt !== undefined) {
+    const next = input.credentialsExpireAt === null ? null : new Date(input.credentialsExpireAt);
+    if ((next?.getTime() ?? null) !== (row.credentialsExpireAt?.getTime() ?? null)) {
+      patch.credentialsExpireAt = next;
+      changed.push("credentialsExpireAt");
+    }
+  }
   if (input.headers !== undefined) changed.push("headers");
   const statusChanged = input.status !== undefined && input.status !== row.status;
   if (statusChanged && input.status) {

@@ -37,6 +37,7 @@ export function publicFields(row: IntegrationRow) {
     failureThreshold: row.failureThreshold,
     recoveryThreshold: row.recoveryThreshold,
     failureWindow: row.failureWindow ?? null,
+    credentialsExpireAt: row.credentialsExpireAt?.toISOString() ?? null,
     version: row.version,
   };
 }

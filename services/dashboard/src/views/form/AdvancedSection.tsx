@@ -1,4 +1,4 @@
-import { Fieldset, NumberInput, SimpleGrid, Switch } from "@mantine/core";
+import { TextInput, Fieldset, NumberInput, SimpleGrid, Switch } from "@mantine/core";
 import { fieldId, type SectionProps } from "./section.ts";
 
 /** Limits are shown as hints but not clamped: the API's validation message lands on the field instead. */
@@ -79,6 +79,15 @@ export function AdvancedSection({ values, errors, set }: SectionProps) {
           error={errors.windowOf}
         />
       </SimpleGrid>
+      <TextInput
+        id={fieldId("credentialsExpireAt")}
+        mt="md"
+        label="Credentials expire at"
+        description="Optional, ISO date-time (2027-01-31T00:00:00Z): expiry notices at 30, 14, 7, 1 days"
+        value={values.credentialsExpireAt}
+        onChange={(e) => set("credentialsExpireAt", e.currentTarget.value)}
+        error={errors.credentialsExpireAt}
+      />
       <Switch
         id={fieldId("healthCheckEnabled")}
         mt="md"

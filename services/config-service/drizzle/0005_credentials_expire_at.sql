@@ -1,0 +1,1 @@
+ALTER TABLE "config"."integrations" ADD COLUMN "credentials_expire_at" timestamp with time zone;

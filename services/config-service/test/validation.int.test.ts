@@ -49,7 +49,7 @@ const cases: Array<[string, Record<string, unknown>, string, string]> = [
     "credentialsExpireAt not a date",
     { credentialsExpireAt: "next spring" },
     "credentialsExpireAt",
-    "invalid_format",
+    "datetime",
   ],
   ["recoveryThreshold 101", { recoveryThreshold: 101 }, "recoveryThreshold", "max"],
   ["recoveryThreshold not int", { recoveryThreshold: 1.5 }, "recoveryThreshold", "invalid_type"],

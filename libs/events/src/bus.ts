@@ -119,6 +119,28 @@ export class EventBus {
     return out;
   }
 
+  /** Earliest (`low`) and next (`offset`, the high watermark) offset of every partition of a topic. */
+  async topicOffsets(topic: string): Promise<Array<{ partition: number; low: string; offset: string }>> {
+    const admin = await this.getAdmin();
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends
+      .map((p) => ({ partition: p.partition, low: p.low, offset: p.high }))
+      .sort((x, y) => x.partition - y.partition);
+  }
+
+  /**
+   * Commits a group's position on `topic` before any member joins (kafkajs refuses while the group has running
+   * members): how a consumer starts exactly where a snapshot ends.
+   */
+  async setGroupOffsets(
+    groupId: string,
+    topic: string,
+    partitions: Array<{ partition: number; offset: string }>,
+  ): Promise<void> {
+    const admin = await this.getAdmin();
+    await admin.setOffsets({ groupId, topic, partitions });
+  }
+
   private async getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();

@@ -9,6 +9,7 @@ import { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
+import { createSnapshotConsumer } from "./snapshot/snapshot.consumer.ts";
 
 export type Runtime = ServiceRuntime;
 
@@ -38,6 +39,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     retention,
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
+  const snapshot = await createSnapshotConsumer({
+    bus,
+    pool: database.pool,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   const app = await buildApp({
     env,
@@ -49,6 +55,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       kafka: () => bus.ping(),
       projection: async () => {
         if (!projection.isHealthy()) throw new Error("projection consumer is not running");
+      },
+      statusSnapshot: async () => {
+        if (!snapshot.isHealthy()) throw new Error("status snapshot consumer is not running");
       },
     },
     lag: {
@@ -65,9 +74,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
+        { topic: topics.incident },
         { topic: topics.deadLetter },
       ]);
       await projection.start();
+      await snapshot.start();
       await live.start();
       job = startRetentionJob({
         pool: database.pool,
@@ -81,6 +92,7 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "http", () => app.close());
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("intake", "status-snapshot-consumer", () => snapshot.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());

@@ -150,7 +150,12 @@ export function applyStatusEvent(st: StatusState, e: AnyEvent): boolean {
         changed = true;
       }
       if (above(s, st.sequence)) {
-        if (st.status !== snap.status || st.statusSince === null) st.statusSince = iso(e.time);
+        const asserted =
+          e.type === "integration.created" ||
+          e.data.changedFields.includes("status") ||
+          st.status !== snap.status ||
+          st.statusSince === null;
+        if (asserted) st.statusSince = iso(e.time);
         st.status = snap.status;
         st.sequence = s;
         changed = true;
@@ -167,7 +172,8 @@ export function applyStatusEvent(st: StatusState, e: AnyEvent): boolean {
       return true;
     case "integration.status_changed":
       if (!above(s, st.sequence)) return false;
-      if (st.status !== e.data.to || st.statusSince === null) st.statusSince = iso(e.time);
+      // A transition always restarts the clock, whatever an older snapshot said in between.
+      st.statusSince = iso(e.time);
       st.status = e.data.to;
       st.sequence = s;
       return true;

@@ -128,19 +128,6 @@ export class EventBus {
       .sort((x, y) => x.partition - y.partition);
   }
 
-  /**
-   * Commits a group's position on `topic` before any member joins (kafkajs refuses while the group has running
-   * members): how a consumer starts exactly where a snapshot ends.
-   */
-  async setGroupOffsets(
-    groupId: string,
-    topic: string,
-    partitions: Array<{ partition: number; offset: string }>,
-  ): Promise<void> {
-    const admin = await this.getAdmin();
-    await admin.setOffsets({ groupId, topic, partitions });
-  }
-
   private async getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();

@@ -41,6 +41,11 @@ export interface ConsumerOptions<S extends z.ZodType> {
   handle?: (event: z.infer<S>, meta: MessageMeta) => Promise<void>;
   onBatchEnd?: (info: { topic: string; partition: number; lag: number; count: number }) => void;
   onDeadLetter?: (info: { topic: string; reason: string }) => void;
+  /**
+   * After every join (start and each rebalance), before fetching: the partitions this member now owns. A consumer
+   * that keeps its own position (in memory) `seek`s them here.
+   */
+  onGroupJoin?: (assignment: Record<string, number[]>) => void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -66,6 +71,8 @@ export class EventConsumer<S extends z.ZodType> {
     this.opts = opts;
     this.logger = logger;
     if (!opts.handle && !opts.handleBatch) throw new Error("consumer needs handle or handleBatch");
+    const onJoin = opts.onGroupJoin;
+    if (onJoin) consumer.on(consumer.events.GROUP_JOIN, (e) => onJoin(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => {
       this.crashed = e.payload.error;
       this.healthy = e.payload.restart;
@@ -90,6 +97,14 @@ export class EventConsumer<S extends z.ZodType> {
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
+  }
+
+  /**
+   * Moves this member's position on one owned partition (from `onGroupJoin` or after start()). The next fetch
+   * reads from `offset`, and the group's committed offset follows.
+   */
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
   }
 
   isHealthy(): boolean {

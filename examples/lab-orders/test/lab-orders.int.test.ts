@@ -181,5 +181,6 @@ describe("lab-orders holds orders while its LIS is down and releases them when i
     expect((await runtime.app.inject({ url: "/orders" })).statusCode).toBe(401);
     const bad = await orders("POST", { patientId: "" });
     expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json())).toContain("patientId");
   });
 });

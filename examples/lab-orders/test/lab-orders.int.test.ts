@@ -26,9 +26,10 @@ const otherTenant = signHs256({ sub: "x", tenantId: "someone-else", roles: ["adm
 });
 
 /**
- * The example end to end on the real stack: config-service, probe-worker and stats-service as processes on real
- * PostgreSQL, Redis and Kafka; the LIS is a real HL7 v2 MLLP listener that the test takes down and brings back on
- * the same port; statuses come from the probe worker's checks through the config service.
+ * The example end to end on the real stack: config-service, probe-worker, stats-service and alert-service as
+ * processes on real PostgreSQL, Redis and Kafka; the LIS is a real HL7 v2 MLLP listener that the test takes down
+ * and brings back on the same port; statuses come from the probe worker's checks through the config service, the
+ * incident from the alert service.
  */
 describe("lab-orders holds orders while its LIS is down and releases them when it recovers", () => {
   let db: TestDatabase;
@@ -75,6 +76,7 @@ describe("lab-orders holds orders while its LIS is down and releases them when i
     };
     await runScript("config-service", "src/db/migrate.ts", env);
     await runScript("stats-service", "src/db/migrate.ts", env);
+    await runScript("alert-service", "src/db/migrate.ts", env);
     const configPort = await freePort();
     const started = await Promise.allSettled([
       startService({ name: "config-service", env, port: configPort, readyTimeoutMs: 90_000 }),
@@ -84,6 +86,8 @@ describe("lab-orders holds orders while its LIS is down and releases them when i
         env: { ...env, CONFIG_SERVICE_URL: `http://127.0.0.1:${configPort}`, RESYNC_INTERVAL_MS: "600000" },
         readyTimeoutMs: 90_000,
       }),
+      // Opens an incident when the LIS turns ERROR and resolves it on recovery (integration.incident.v1).
+      startService({ name: "alert-service", env: { ...env, OUTBOX_POLL_MS: "200" }, readyTimeoutMs: 90_000 }),
     ]);
     for (const r of started) if (r.status === "fulfilled") services.push(r.value);
     const failed = started.find((r) => r.status === "rejected");
@@ -149,6 +153,11 @@ describe("lab-orders holds orders while its LIS is down and releases them when i
       what: "LIS ERROR in the client",
       timeoutMs: 60_000,
     });
+    // The alert service's incident reaches the client through integration.incident.v1.
+    await waitFor(() => runtime.status.get(lisId)?.incident?.state === "open", {
+      what: "open incident in the client",
+      timeoutMs: 60_000,
+    });
     const first = await orders("POST", { patientId: "MRN-2", test: "Glucose" });
     expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ state: "held", heldBecause: "INTEGRATION_UNAVAILABLE" });
@@ -172,6 +181,8 @@ describe("lab-orders holds orders while its LIS is down and releases them when i
       { what: "held orders released", timeoutMs: 60_000 },
     );
     expect(all).toHaveLength(3);
+    // Released only once both the status recovered and the incident was resolved.
+    expect(runtime.status.get(lisId)).toMatchObject({ status: "ACTIVE", incident: null, available: true });
     const released = orderMessages().map((m) => /ORC\|NW\|([^\r|]+)/.exec(m)?.[1]);
     expect(released).toEqual([all[1]?.id, all[2]?.id]);
   });

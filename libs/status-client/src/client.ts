@@ -194,7 +194,7 @@ export class StatusClient {
 
   /** Known, not deleted, not ERROR and no unresolved incident. Unknown ids are not available. */
   isAvailable(id: string): boolean {
-    return this.store.get(id)?.available ?? false;
+    return this.store.isAvailable(id);
   }
 
   list(): IntegrationHealth[] {

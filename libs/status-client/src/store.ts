@@ -8,7 +8,7 @@ import {
   type StatusSnapshotItem,
   type StatusState,
 } from "@hip/contracts";
-import { type IntegrationHealth, isVisible, toHealth } from "./health.ts";
+import { type IntegrationHealth, isAvailableState, isVisible, toHealth } from "./health.ts";
 
 /** Strings repeated across integrations are stored once (memory per integration is what the bench measures). */
 const CONSTANTS = new Map<string, string>(
@@ -54,6 +54,12 @@ export class StatusStore {
   get(id: string): IntegrationHealth | undefined {
     const s = this.states.get(id);
     return s && isVisible(s) ? toHealth(id, s) : undefined;
+  }
+
+  /** Same rule as `get(id)?.available`, without building the view (hot path of guards and checks). */
+  isAvailable(id: string): boolean {
+    const s = this.states.get(id);
+    return s !== undefined && isAvailableState(s);
   }
 
   *list(): IterableIterator<IntegrationHealth> {

@@ -42,7 +42,7 @@ export async function createRuntime(env: LabOrdersEnv, logger: Logger): Promise<
     retryIntervalMs: env.HELD_RETRY_INTERVAL_MS,
   });
   let ready = false;
-  const app = await buildApp({ env, logger, orders, ready: () => ready });
+  const app = await buildApp({ env, logger, orders, ready: () => ready && status.isHealthy() });
   return {
     app,
     status,

@@ -229,6 +229,11 @@ export class StatusClient {
     return q;
   }
 
+  /** For a readiness check: started and its consumer running (kafkajs restarts it after retriable crashes). */
+  isHealthy(): boolean {
+    return this.consumer?.isHealthy() ?? false;
+  }
+
   staleness(): Staleness {
     return { ...this.stale };
   }

@@ -33,7 +33,7 @@ export interface StatusClientOptions {
    */
   instanceId?: string;
   logger?: Logger;
-  /** Snapshot page size (default 1000, max 5000). */
+  /** Snapshot page size (default 5000, the server's maximum: fewest requests). */
   pageSize?: number;
   /** Default for `guard(..., { trial })`. */
   trial?: boolean;
@@ -123,7 +123,7 @@ export class StatusClient {
       statsUrl: this.opts.statsUrl,
       token: this.opts.token,
       tenantId: this.tenantId,
-      pageSize: this.opts.pageSize ?? 1000,
+      pageSize: this.opts.pageSize ?? 5000,
       topics: this.topics,
       fetchImpl: this.opts.fetch,
       onItem: (item) => this.store.loadSnapshotItem(item),

@@ -34,22 +34,7 @@ export async function readSnapshot(o: {
     url.searchParams.set("limit", String(o.pageSize));
     if (cursor) url.searchParams.set("cursor", cursor);
     if (o.tenantId) url.searchParams.set("tenantId", o.tenantId);
-    const token = typeof o.token === "function" ? await o.token() : o.token;
-    let res: Response;
-    try {
-      res = await doFetch(url, { headers: { authorization: `Bearer ${token}` } });
-    } catch (err) {
-      throw new StatusClientError("SNAPSHOT_UNREACHABLE", `status snapshot: ${url.origin} unreachable`, {
-        cause: err,
-      });
-    }
-    if (res.status !== 200) {
-      const body = await res.text().catch(() => "");
-      throw new StatusClientError(
-        "SNAPSHOT_FAILED",
-        `status snapshot: HTTP ${res.status} ${body.slice(0, 300)}`.trim(),
-      );
-    }
+    const res = await fetchPage(doFetch, url, o.token);
     const page = StatusSnapshotPage.parse(await res.json());
     if (first) takenAt = page.asOf.takenAt;
     for (const t of page.asOf.topics) {
@@ -77,4 +62,41 @@ export async function readSnapshot(o: {
     cursor = page.nextCursor;
   }
   return { items, offsets, takenAt };
+}
+
+/** Transient answers (rate limited, gateway, unavailable) and network errors are retried; anything else fails. */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 6;
+
+async function fetchPage(doFetch: typeof fetch, url: URL, tokenSource: TokenSource): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const token = typeof tokenSource === "function" ? await tokenSource() : tokenSource;
+    let res: Response | null = null;
+    let error: unknown = null;
+    try {
+      res = await doFetch(url, { headers: { authorization: `Bearer ${token}` } });
+    } catch (err) {
+      error = err;
+    }
+    if (res?.status === 200) return res;
+    const retryable = res === null || RETRYABLE.has(res.status);
+    if (!retryable || attempt >= MAX_ATTEMPTS) {
+      if (res === null) {
+        throw new StatusClientError("SNAPSHOT_UNREACHABLE", `status snapshot: ${url.origin} unreachable`, {
+          cause: error,
+        });
+      }
+      const body = await res.text().catch(() => "");
+      throw new StatusClientError(
+        "SNAPSHOT_FAILED",
+        `status snapshot: HTTP ${res.status} ${body.slice(0, 300)}`.trim(),
+      );
+    }
+    await res?.body?.cancel().catch(() => undefined);
+    // Retry-After (seconds) when the server gives one, else capped exponential backoff from 200 ms.
+    const after = Number(res?.headers.get("retry-after"));
+    const waitMs =
+      Number.isFinite(after) && after >= 0 ? after * 1000 : Math.min(200 * 2 ** (attempt - 1), 5000);
+    await new Promise((r) => setTimeout(r, waitMs));
+  }
 }

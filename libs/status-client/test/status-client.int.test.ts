@@ -195,6 +195,23 @@ describe("StatusClient", () => {
     await c.stop();
   });
 
+  it("retries a rate-limited or unavailable snapshot page, honouring Retry-After", async () => {
+    const answers = [429, 503];
+    let calls = 0;
+    const c = client({
+      fetch: async (url, init) => {
+        calls++;
+        const status = answers.shift();
+        if (status) return new Response("{}", { status, headers: { "retry-after": "0" } });
+        return fetch(url, init);
+      },
+    });
+    await c.start();
+    expect(calls).toBe(3);
+    expect(c.get(a1.id)?.name).toBe("LIS");
+    await c.stop();
+  });
+
   it("restarts without a gap: same group, its commits ahead of a lagging snapshot, events published while down", async () => {
     // A snapshot taken now, served later: as if the stats-service lagged behind when the client restarted.
     const url = `${p.stats.url}/api/integration/stats/status-snapshot?limit=1000`;

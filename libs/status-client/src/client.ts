@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { AnyEvent, type TopicNames, topicNames } from "@hip/contracts";
+import { type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, type EventConsumer, type ParsedMessage } from "@hip/events";
 import { type Logger, pino } from "pino";
 import { z } from "zod";
@@ -9,6 +9,7 @@ import { ChangeQueue, type StatusChange } from "./changes.ts";
 import { StatusClientError } from "./errors.ts";
 import { Guard, type GuardOptions } from "./guard.ts";
 import type { IntegrationHealth } from "./health.ts";
+import { prefilter } from "./prefilter.ts";
 import { readSnapshot, type TokenSource } from "./snapshot.ts";
 import { StatusStore } from "./store.ts";
 
@@ -60,8 +61,11 @@ export interface Staleness {
 type TopicKey = "config" | "status" | "incident";
 const TOPIC_KEYS: TopicKey[] = ["config", "status", "incident"];
 
-/** Malformed messages are skipped (the platform's own consumers dead-letter them; clients must not, N times). */
-const Lenient = z.unknown().transform((v) => AnyEvent.safeParse(v));
+/**
+ * Raw JSON: `prefilter` decides what to parse. Malformed messages are skipped (the platform's own consumers
+ * dead-letter them; N clients must not dead-letter them N times).
+ */
+const Lenient = z.unknown();
 
 /**
  * Follows integration health for a platform service: snapshot from the stats-service, then the config, status and
@@ -260,16 +264,20 @@ export class StatusClient {
     return this.skipped;
   }
 
+  private readonly inScope = (tenantId: string) => this.store.inScope(tenantId);
+
   private async onBatch(items: Array<ParsedMessage<z.infer<typeof Lenient>>>): Promise<void> {
-    for (const { event: parsed, meta } of items) {
+    for (const { event: raw, meta } of items) {
       this.positions.set(`${meta.topic}|${meta.partition}`, Number(meta.offset) + 1);
       this.stale.lastEventAt = new Date();
-      if (!parsed.success) {
-        this.skipped++;
+      const time = (raw as { time?: unknown } | null)?.time;
+      if (typeof time === "string") this.stale.lastEventTime = time;
+      const p = prefilter(raw, this.inScope);
+      if (p.kind !== "apply") {
+        if (p.kind === "malformed") this.skipped++;
         continue;
       }
-      const e = parsed.data;
-      this.stale.lastEventTime = e.time;
+      const e = p.event;
       const change = this.store.apply(e);
       if (!change) continue;
       this.guardGate.reset(change.integrationId);

@@ -10,3 +10,4 @@ export type { GuardOptions } from "./guard.ts";
 export { type IntegrationHealth, isAvailableState } from "./health.ts";
 export type { TokenSource } from "./snapshot.ts";
 export { StatusStore } from "./store.ts";
+export { type Prefiltered, prefilter } from "./prefilter.ts";

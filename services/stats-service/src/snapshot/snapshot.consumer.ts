@@ -1,4 +1,9 @@
-import { type AnyEvent, AnyEvent as AnyEventSchema, topicNames } from "@hip/contracts";
+import {
+  type AnyEvent,
+  AnyEvent as AnyEventSchema,
+  STATUS_STATE_EVENT_TYPES,
+  topicNames,
+} from "@hip/contracts";
 import type { EventBus, EventConsumer } from "@hip/events";
 import type pg from "pg";
 import { z } from "zod";
@@ -10,9 +15,17 @@ export function snapshotGroupId(prefix: string): string {
 
 /**
  * Never fails to parse: malformed events are the projection consumer's to dead-letter (once). This consumer only
- * needs every message's offset, so that the recorded position moves past it.
+ * needs every message's offset, so that the recorded position moves past it, and parses only the event types that
+ * change a status (probe results, the bulk of the status topic, are recognised by `type` and skipped).
  */
-const Lenient = z.unknown().transform((v) => AnyEventSchema.safeParse(v));
+const Lenient = z.unknown();
+
+function relevant(raw: unknown): AnyEvent | null {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || !STATUS_STATE_EVENT_TYPES.has(type as AnyEvent["type"])) return null;
+  const parsed = AnyEventSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Projects config, status and incident topics into `stats.status_snapshot` with its own group. Each fetched batch
@@ -36,7 +49,10 @@ export async function createSnapshotConsumer(o: {
       const last = items.at(-1);
       if (!last) return;
       const events: AnyEvent[] = [];
-      for (const i of items) if (i.event.success) events.push(i.event.data);
+      for (const i of items) {
+        const e = relevant(i.event);
+        if (e) events.push(e);
+      }
       const changed = await applySnapshotBatch(o.pool, {
         topic: last.meta.topic,
         partition: last.meta.partition,

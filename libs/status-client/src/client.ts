@@ -122,6 +122,7 @@ export class StatusClient {
    * as the moment `start()` was called).
    */
   async start(): Promise<void> {
+    if (this.bus) throw new StatusClientError("ALREADY_STARTED", "status client is already started");
     if (this.tenantId === null) assertServiceToken(this.opts.token);
     const snapshot = await readSnapshot({
       statsUrl: this.opts.statsUrl,

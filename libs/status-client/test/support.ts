@@ -34,12 +34,14 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function startPlatform(): Promise<Platform> {
+/** `brokers`: a private broker (PrivateKafka) instead of the shared one, for tests that stop it. */
+export async function startPlatform(opts: { brokers?: string[] } = {}): Promise<Platform> {
   const stack = await getTestStack();
+  const brokers = opts.brokers ?? stack.kafkaBrokers;
   const db: TestDatabase = await createTestDatabase("statusclient");
   const prefix = uniqueTopicPrefix();
   const topics = topicNames(prefix);
-  const bus = new EventBus({ brokers: stack.kafkaBrokers, clientId: "status-client-test", logger });
+  const bus = new EventBus({ brokers, clientId: "status-client-test", logger });
   await bus.ensureTopics([
     { topic: topics.config, partitions: 3 },
     { topic: topics.status, partitions: 3 },
@@ -48,7 +50,7 @@ export async function startPlatform(): Promise<Platform> {
   ]);
   const env = {
     DATABASE_URL: db.url,
-    KAFKA_BROKERS: stack.kafkaBrokers.join(","),
+    KAFKA_BROKERS: brokers.join(","),
     KAFKA_TOPIC_PREFIX: prefix,
     LOG_LEVEL: "warn",
   };
@@ -57,7 +59,7 @@ export async function startPlatform(): Promise<Platform> {
   const producer = await bus.producer();
   return {
     prefix,
-    brokers: stack.kafkaBrokers,
+    brokers,
     bus,
     producer,
     topics,

@@ -18,6 +18,7 @@ import type { StatsMetrics } from "./metrics/metrics.ts";
 import { type GaugeSources, refreshGauges } from "./metrics/refresh.ts";
 import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
+import { statusSnapshotRoutes } from "./snapshot/snapshot.routes.ts";
 
 export interface AppDeps {
   env: Pick<
@@ -30,6 +31,7 @@ export interface AppDeps {
     | "JWT_AUDIENCE"
     | "SSE_HEARTBEAT_MS"
     | "METRICS_TOP_TENANTS"
+    | "KAFKA_TOPIC_PREFIX"
   >;
   logger: Logger;
   pool: pg.Pool;
@@ -62,6 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
+  await app.register(statusSnapshotRoutes, {
+    prefix: API_BASE_PATH,
+    pool: deps.pool,
+    topicPrefix: deps.env.KAFKA_TOPIC_PREFIX,
+  });
   await app.register(streamRoutes, {
     prefix: API_BASE_PATH,
     hub: deps.hub,

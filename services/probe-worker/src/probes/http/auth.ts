@@ -1,4 +1,4 @@
-import type { ConnectionSpec } from "@hip/contracts";
+import { type ConnectionSpec, isSecretHeaderName } from "@hip/contracts";
 import { guardedHttpRequest, safeUrl } from "@hip/net-guard";
 import type { OAuthTokenKey } from "../oauth-token-cache.ts";
 import type { ProbeConfig } from "../config.ts";
@@ -109,9 +109,7 @@ export async function applyAuth(
 ): Promise<AppliedAuth> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers)) headers[k.toLowerCase()] = v;
-  const sensitive = Object.keys(headers).filter((k) =>
-    /key|token|secret|auth|cookie|signature|password/i.test(k),
-  );
+  const sensitive = Object.keys(headers).filter(isSecretHeaderName);
   let finalUrl = url;
   let oauth: OAuthTokenKey | null = null;
   let tokenFromCache = false;
@@ -156,6 +154,7 @@ export async function applyAuth(
         return fetchToken(key, cfg, env);
       });
       tokenFromCache = !fetched;
+      env.issued?.add(token);
       headers.authorization = `Bearer ${token}`;
       break;
     }

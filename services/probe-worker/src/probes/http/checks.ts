@@ -43,6 +43,30 @@ function show(v: unknown): string {
   return s.length > 100 ? `${s.slice(0, 100)}…` : s;
 }
 
+/**
+ * What was found, without the value: its JSON type and size. The peer may be an allowlisted internal service, and
+ * echoing its answer would let a tenant read that service through failure messages.
+ */
+export function describeFound(v: unknown): string {
+  if (v === undefined) return "absent";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  switch (typeof v) {
+    case "string":
+      return `a string of ${v.length} character${v.length === 1 ? "" : "s"}`;
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "object": {
+      const n = Object.keys(v).length;
+      return `an object with ${n} key${n === 1 ? "" : "s"}`;
+    }
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
 /** Optional body conditions: substring, and JSON path equals. */
 export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
@@ -78,7 +102,7 @@ export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, u
       throw new ProbeFailure(
         "BODY_MISMATCH",
         "application",
-        `${cfg.jsonPath} is ${show(actual)}; expected ${show(cfg.jsonEquals)}`,
+        `${cfg.jsonPath} is ${describeFound(actual)}; expected ${show(cfg.jsonEquals)}`,
         { diagnostics: { httpStatus: res.status } },
       );
     }

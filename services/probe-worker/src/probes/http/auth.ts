@@ -3,6 +3,7 @@ import { guardedHttpRequest, safeUrl } from "@hip/net-guard";
 import type { OAuthTokenKey } from "../oauth-token-cache.ts";
 import type { ProbeConfig } from "../config.ts";
 import type { AttemptEnv } from "../attempt.ts";
+import { PROBE_BODY_CAPS } from "../limits.ts";
 import { ProbeFailure } from "../types.ts";
 
 export interface AppliedAuth {
@@ -64,7 +65,7 @@ async function fetchToken(key: OAuthTokenKey, cfg: ProbeConfig, env: AttemptEnv)
       allowedCidrs: env.ctx.allowedCidrs,
       signal: env.signal,
       lookup: env.lookup,
-      maxBodyBytes: 64 * 1024,
+      maxBodyBytes: PROBE_BODY_CAPS.small,
     });
   } catch (err) {
     if (err instanceof ProbeFailure && err.code !== "SSRF_BLOCKED" && err.code !== "TIMEOUT") {

@@ -67,23 +67,40 @@ export function describeFound(v: unknown): string {
   }
 }
 
-/** Optional body conditions: substring, and JSON path equals. */
+/** A body condition could not be judged because the answer was cut at the probe's buffer cap. */
+function tooLarge(res: HttpResponse, what: string): ProbeFailure {
+  return new ProbeFailure(
+    "RESPONSE_TOO_LARGE",
+    "protocol",
+    `response body is larger than the ${res.body.length} bytes the probe reads; cannot evaluate ${what}`,
+    { diagnostics: { httpStatus: res.status, bodyBytes: res.body.length, bodyTruncated: true } },
+  );
+}
+
+/**
+ * Optional body conditions: substring, and JSON path equals. On a body cut at the cap, a substring found in the
+ * part read still counts; anything else is RESPONSE_TOO_LARGE, never a verdict on half a document.
+ */
 export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
   if (cfg.bodyContains === undefined && cfg.jsonPath === undefined) return facts;
   const text = res.body.toString("utf8");
   if (cfg.bodyContains !== undefined) {
     if (!text.includes(cfg.bodyContains)) {
+      if (res.truncated) throw tooLarge(res, "bodyContains");
       throw new ProbeFailure(
         "BODY_MISMATCH",
         "application",
-        `response body does not contain the expected text${res.truncated ? " (body was truncated at the size cap)" : ""}`,
-        { diagnostics: { httpStatus: res.status } },
+        "response body does not contain the expected text",
+        {
+          diagnostics: { httpStatus: res.status },
+        },
       );
     }
     facts.bodyContains = true;
   }
   if (cfg.jsonPath !== undefined) {
+    if (res.truncated) throw tooLarge(res, "jsonPath");
     let doc: unknown;
     try {
       doc = JSON.parse(text);

@@ -43,6 +43,16 @@ export const authEnv = {
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
+  /** Longest accepted lifetime of a user token (exp - iat, and exp - now); `exp` is always required. */
+  JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Longest accepted lifetime of a service token (role service, no tenant). */
+  JWT_SERVICE_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 86_400),
+  /** Clock skew tolerated for `iat` in the future and on the lifetime caps. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
 };
 
 export { bool as envBool };

@@ -11,6 +11,13 @@ export function hasControlCharacter(s: string): boolean {
   return false;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A well-formed uuid (what PostgreSQL's uuid cast accepts in canonical form): cursor ids are checked with it. */
+export function isUuid(s: unknown): s is string {
+  return typeof s === "string" && UUID.test(s);
+}
+
 /** Claims end up in SQL parameters, logs and keys: no control characters. */
 const claimText = (max: number) =>
   z

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { ZodError } from "zod";
 import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
+import { inputProblem } from "./input-guard.ts";
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -44,6 +45,14 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
 
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
+  });
+
+  // Crafted input that would fail deep down (NUL in any string, absurd nesting) is a 400 naming the field. At
+  // preValidation: after the routes' onRequest auth (no token is still 401) and before the zod schemas run.
+  app.addHook("preValidation", async (req) => {
+    const issue =
+      inputProblem(req.params, "params") ?? inputProblem(req.query, "querystring") ?? inputProblem(req.body);
+    if (issue) throw DomainError.validation([issue]);
   });
 
   app.setNotFoundHandler((req, reply) => {

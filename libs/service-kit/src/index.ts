@@ -1,6 +1,7 @@
 export * from "./env.ts";
 export * from "./logger.ts";
 export * from "./errors.ts";
+export * from "./input-guard.ts";
 export * from "./app.ts";
 export * from "./shutdown.ts";
 export * from "./auth.ts";

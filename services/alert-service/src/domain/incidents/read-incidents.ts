@@ -1,9 +1,10 @@
-import type {
-  IncidentDetail,
-  IncidentView,
-  ListIncidentsQuery,
-  TimelineEntry,
-  TimelineKind,
+import {
+  type IncidentDetail,
+  type IncidentView,
+  isUuid,
+  type ListIncidentsQuery,
+  type TimelineEntry,
+  type TimelineKind,
 } from "@hip/contracts";
 import { DomainError } from "@hip/service-kit";
 import { and, asc, desc, eq, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
@@ -35,7 +36,7 @@ function decode(raw: string): Cursor {
     if (
       typeof c.open !== "boolean" ||
       Number.isNaN(Date.parse(c.openedAt)) ||
-      !/^[0-9a-f-]{36}$/.test(c.id)
+      !isUuid(c.id)
     ) {
       throw new Error("bad cursor");
     }

@@ -33,11 +33,7 @@ const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url
 function decode(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (
-      typeof c.open !== "boolean" ||
-      Number.isNaN(Date.parse(c.openedAt)) ||
-      !isUuid(c.id)
-    ) {
+    if (typeof c.open !== "boolean" || Number.isNaN(Date.parse(c.openedAt)) || !isUuid(c.id)) {
       throw new Error("bad cursor");
     }
     return c;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -21,7 +21,11 @@ export interface ServiceAppOptions {
   /** Named dependency checks for GET /ready (e.g. postgres, redis, kafka). Each must settle within 2 s. */
   readiness?: Record<string, ReadinessCheck>;
   bodyLimit?: number;
-  trustProxy?: FastifyServerOptions["trustProxy"];
+  /**
+   * Proxies whose X-Forwarded-For is believed (the parsed TRUSTED_PROXIES). Default: none, `req.ip` is the socket
+   * address, so nobody can forge a client ip by sending the header.
+   */
+  trustedProxies?: readonly string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,7 +35,7 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
-    trustProxy: opts.trustProxy ?? true,
+    trustProxy: opts.trustedProxies && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];

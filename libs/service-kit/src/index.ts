@@ -7,3 +7,4 @@ export * from "./shutdown.ts";
 export * from "./auth.ts";
 export * from "./jwt.ts";
 export * from "./runtime.ts";
+export * from "./rate-limit.ts";

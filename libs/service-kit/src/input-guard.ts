@@ -5,13 +5,20 @@ export const MAX_INPUT_DEPTH = 32;
 
 const NUL = "\u0000";
 
+/** Parsed JSON and query objects only: a proxied route's body is a stream, a buffer is opaque bytes. */
+function isPlainData(v: unknown): v is Record<string, unknown> | unknown[] {
+  if (Array.isArray(v)) return true;
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof Date) return false;
+  return typeof (v as { pipe?: unknown }).pipe !== "function";
+}
+
 /**
  * The first problem of a parsed input that would otherwise end in a 500 further down: a NUL character in any
  * string or key (PostgreSQL refuses it in text and jsonb), or nesting deeper than MAX_INPUT_DEPTH (recursive
  * validation and serialization run out of stack). Walks without recursion, so the walk itself cannot overflow.
  */
 export function inputProblem(input: unknown, prefix?: string): FieldIssue | null {
-  if (input === null || typeof input !== "object") {
+  if (!isPlainData(input)) {
     return typeof input === "string" && input.includes(NUL) ? nulIssue(prefix ? [prefix] : []) : null;
   }
   const stack: { value: unknown; path: string[] }[] = [{ value: input, path: prefix ? [prefix] : [] }];
@@ -22,7 +29,7 @@ export function inputProblem(input: unknown, prefix?: string): FieldIssue | null
       if (value.includes(NUL)) return nulIssue(path);
       continue;
     }
-    if (value === null || typeof value !== "object") continue;
+    if (!isPlainData(value)) continue;
     if (path.length - base >= MAX_INPUT_DEPTH) {
       const field = path.slice(0, base + 1).join(".") || "(body)";
       return {

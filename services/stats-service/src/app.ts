@@ -23,6 +23,7 @@ export interface AppDeps {
   env: Pick<
     StatsEnv,
     | "NODE_ENV"
+    | "TRUSTED_PROXIES"
     | "JWT_SECRET"
     | "JWT_PUBLIC_KEY"
     | "JWT_JWKS_URL"
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({
     name: "stats-service",
     logger: deps.logger,
+    trustedProxies: deps.env.TRUSTED_PROXIES,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
   await registerAuth(app, resolveAuth(deps.env));

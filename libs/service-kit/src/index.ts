@@ -8,3 +8,4 @@ export * from "./auth.ts";
 export * from "./jwt.ts";
 export * from "./runtime.ts";
 export * from "./rate-limit.ts";
+export * from "./metrics.ts";

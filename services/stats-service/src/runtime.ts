@@ -1,5 +1,6 @@
 import { topicNames } from "@hip/contracts";
 import { EventBus } from "@hip/events";
+import { Redis } from "ioredis";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
@@ -22,6 +23,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
   const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
+  // Rate-limit counters, shared by the replicas (a Redis outage lets requests pass; /ready reports it).
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
   const retention = {
     raw: env.RETENTION_RAW_DAYS,
     minute: env.RETENTION_MINUTE_DAYS,
@@ -45,7 +49,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     pool: database.pool,
     metrics,
     hub,
+    redis,
     readiness: {
+      redis: () => redis.ping(),
       kafka: () => bus.ping(),
       projection: async () => {
         if (!projection.isHealthy()) throw new Error("projection consumer is not running");
@@ -84,6 +90,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());
+      registry.register("brokers", "redis", async () => {
+        await redis.quit();
+      });
     },
   };
 }

@@ -12,6 +12,7 @@ import { ZodError } from "zod";
 import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
 import { inputProblem } from "./input-guard.ts";
+import { trackRoutes } from "./route-guards.ts";
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -44,6 +45,7 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
+  trackRoutes(app as unknown as FastifyInstance);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -8,4 +8,5 @@ export * from "./auth.ts";
 export * from "./jwt.ts";
 export * from "./runtime.ts";
 export * from "./rate-limit.ts";
+export * from "./route-guards.ts";
 export * from "./metrics.ts";

@@ -82,6 +82,15 @@ describe("crafted input is a 400 naming the field, never a 500", () => {
     expect(res.status).toBe(401);
   });
 
+  it("every route authenticates at onRequest: no token plus bad input is 401", async () => {
+    // Every route of the service, enumerated: without a token and with bad input each answers 401.
+    const { PUBLIC_PATHS, routesNotAuthenticatingFirst } = await import("@hip/service-kit");
+    const inventory = svc.runtime.app.routeInventory.filter((r) => !PUBLIC_PATHS.test(r.url));
+    expect(inventory.length).toBeGreaterThanOrEqual(10);
+    expect(inventory.filter((r) => !r.guarded)).toEqual([]);
+    expect(await routesNotAuthenticatingFirst(svc.runtime.app)).toEqual([]);
+  });
+
   it("nothing above was a 500 or logged an error", () => {
     const errors = svc.logs.filter((l) => /"level":"(error|fatal)"/.test(l));
     expect(errors).toEqual([]);

@@ -70,6 +70,18 @@ describe("stats API rate limit (Redis-backed, shared by replicas)", () => {
   });
 });
 
+describe("authentication first", () => {
+  it("every route authenticates at onRequest: no token plus bad input is 401", async () => {
+    const a = await app({ REDIS_PREFIX: uniqueRedisPrefix() });
+    // Every route of the service, enumerated: without a token and with bad input each answers 401.
+    const { PUBLIC_PATHS, routesNotAuthenticatingFirst } = await import("@hip/service-kit");
+    const inventory = a.routeInventory.filter((r) => !PUBLIC_PATHS.test(r.url));
+    expect(inventory.length).toBeGreaterThanOrEqual(5);
+    expect(inventory.filter((r) => !r.guarded)).toEqual([]);
+    expect(await routesNotAuthenticatingFirst(a)).toEqual([]);
+  });
+});
+
 describe("SSE stream limits", () => {
   it("caps open streams per tenant with a clear 429, frees the slot when a stream closes", async () => {
     const base = await listen(

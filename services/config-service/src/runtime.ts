@@ -9,7 +9,7 @@ import { createStatusConsumer, statusGroupId } from "./consumers/status.consumer
 import { createDb, createPool, withSystem } from "./db/client.ts";
 import type { DomainDeps } from "./domain/context.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
-import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
+import { TEST_DONE_CHANNEL } from "./domain/connection-tests/request-connection-test.ts";
 import type { ConfigEnv } from "./env.ts";
 import { ConfigMetrics } from "./metrics/metrics.ts";
 import { refreshGauges } from "./metrics/refresh.ts";

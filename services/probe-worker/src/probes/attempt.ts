@@ -1,7 +1,7 @@
 import type { ConnectionSpec, PhaseTimings, ProbeKind, TlsCertificateInfo } from "@hip/contracts";
 import type { LookupFn } from "@hip/net-guard";
 import type { ProbeConfig } from "./config.ts";
-import type { ProbeContext } from "./index.ts";
+import type { OAuthTokenCache } from "./oauth-token-cache.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";
 
 export const USER_AGENT = "HIP-Probe/1.0 (+integration health check)";
@@ -20,11 +20,19 @@ export interface AttemptEnv {
   issued?: Set<string>;
 }
 
-export type ProbeFn = (env: AttemptEnv) => Promise<AttemptOutcome>;
-
-export function emptyTimings(totalMs: number): PhaseTimings {
-  return { dnsMs: null, connectMs: null, tlsMs: null, firstByteMs: null, totalMs };
+/** What a probe run gets from its worker (one per process). */
+export interface ProbeContext {
+  /** From PROBE_ALLOWED_CIDRS, e.g. ["127.0.0.0/8","::1/128"]; [] = public addresses only. */
+  allowedCidrs: string[];
+  /** Shared per process: OAuth2 client-credentials tokens cached until expiry. */
+  tokenCache: OAuthTokenCache;
+  /** Aborts everything (shutdown). */
+  signal?: AbortSignal;
+  /** Injectable for retry backoff. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+export type ProbeFn = (env: AttemptEnv) => Promise<AttemptOutcome>;
 
 const round = (n: number | null | undefined): number | null =>
   n === null || n === undefined ? null : Math.max(0, Math.round(n * 100) / 100);

@@ -10,3 +10,4 @@ export * from "./runtime.ts";
 export * from "./rate-limit.ts";
 export * from "./route-guards.ts";
 export * from "./metrics.ts";
+export * from "./tracing.ts";

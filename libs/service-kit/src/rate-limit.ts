@@ -1,4 +1,4 @@
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { type RateLimitPluginOptions } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { authenticate } from "./auth.ts";
@@ -12,10 +12,12 @@ export interface RateLimitSettings {
   redis: Redis | null;
   /** Redis key prefix, e.g. `hip:stats-service:rl:`. */
   nameSpace: string;
+  /** A custom store used instead of `redis` (config-service: Redis behind a circuit breaker, decision 0824). */
+  store?: RateLimitPluginOptions["store"];
 }
 
 /** Liveness, readiness and scrapes come from the platform, not from tenants. */
-const EXEMPT = new Set(["/health", "/ready", "/metrics"]);
+const EXEMPT = new Set(["/health", "/ready", "/health/details", "/metrics"]);
 
 /** Keyed by the verified tenant (service tokens by subject); anything unauthenticated by client ip. */
 async function keyOf(req: FastifyRequest): Promise<string> {
@@ -39,7 +41,7 @@ export async function registerRateLimit(app: FastifyInstance, s: RateLimitSettin
     global: false,
     max: s.max,
     timeWindow: s.windowMs,
-    ...(s.redis ? { redis: s.redis, nameSpace: s.nameSpace } : {}),
+    ...(s.store ? { store: s.store } : s.redis ? { redis: s.redis, nameSpace: s.nameSpace } : {}),
     skipOnError: true,
     allowList: async (req) => {
       try {

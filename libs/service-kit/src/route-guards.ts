@@ -30,8 +30,8 @@ export function trackRoutes(app: FastifyInstance): void {
   });
 }
 
-/** Paths every service serves without a token: liveness, readiness, scrape, API docs. */
-export const PUBLIC_PATHS = /^\/(health|ready|metrics)$|^\/docs(\/|$)/;
+/** Paths every service serves without a token: liveness, readiness (and its details), scrape, API docs. */
+export const PUBLIC_PATHS = /^\/(health|ready|metrics|health\/details)$|^\/docs(\/|$)/;
 
 /**
  * Calls every non-public route without a token and with input that is wrong every way (each path parameter

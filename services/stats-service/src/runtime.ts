@@ -1,7 +1,7 @@
 import { topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
@@ -20,11 +20,23 @@ export type Runtime = ServiceRuntime;
  */
 export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
   // Rate-limit counters, shared by the replicas (a Redis outage lets requests pass; /ready reports it).
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  // No offline queue and a short command timeout: during an outage a limiter command fails at once (and the
+  // request passes) instead of waiting for a reconnect.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+  });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
   const retention = {
     raw: env.RETENTION_RAW_DAYS,
@@ -53,9 +65,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     readiness: {
       redis: () => redis.ping(),
       kafka: () => bus.ping(),
-      projection: async () => {
-        if (!projection.isHealthy()) throw new Error("projection consumer is not running");
-      },
+      // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
+      // consumer is shown but does not gate readiness.
+      projection: healthCheck({ projection: () => projection.status() }),
     },
     lag: {
       bus,

@@ -1,6 +1,7 @@
 import { topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
+import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
@@ -28,6 +29,16 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
   });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
+  // Rate-limit counters, shared by the replicas (a Redis outage lets requests pass; /ready reports it).
+  // No offline queue and a short command timeout: during an outage a limiter command fails at once (and the
+  // request passes) instead of waiting for a reconnect.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+  });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
   const retention = {
     raw: env.RETENTION_RAW_DAYS,
     minute: env.RETENTION_MINUTE_DAYS,
@@ -56,7 +67,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     pool: database.pool,
     metrics,
     hub,
+    redis,
     readiness: {
+      redis: () => redis.ping(),
       kafka: () => bus.ping(),
       // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
       // consumer is shown but does not gate readiness.
@@ -100,6 +113,9 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());
+      registry.register("brokers", "redis", async () => {
+        await redis.quit();
+      });
     },
   };
 }

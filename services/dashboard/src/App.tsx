@@ -36,6 +36,9 @@ const ChannelsView = lazy(() =>
 const PoliciesView = lazy(() =>
   import("./views/alerts/PoliciesView.tsx").then((m) => ({ default: m.PoliciesView })),
 );
+const MaintenanceView = lazy(() =>
+  import("./views/alerts/MaintenanceView.tsx").then((m) => ({ default: m.MaintenanceView })),
+);
 
 export interface RuntimeConfig {
   devLogin: boolean;
@@ -168,6 +171,8 @@ function Routes({ session }: { session: Session }) {
       return <ChannelsView session={session} />;
     case "policies":
       return <PoliciesView session={session} />;
+    case "maintenance":
+      return <MaintenanceView session={session} />;
     case "notfound":
       return <NotFound />;
   }

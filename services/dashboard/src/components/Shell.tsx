@@ -20,6 +20,7 @@ import {
   IconPlus,
   IconPlugConnected,
   IconRoute,
+  IconTool,
 } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { type LiveState, useLiveState } from "../lib/live.tsx";
@@ -83,6 +84,12 @@ export function Shell({
       to: href({ name: "policies" }),
       icon: IconRoute,
       active: route.name === "policies",
+    },
+    {
+      label: "Maintenance",
+      to: href({ name: "maintenance" }),
+      icon: IconTool,
+      active: route.name === "maintenance",
     },
   ];
   return (

@@ -3,7 +3,10 @@ import type {
   ChannelTestResult,
   ChannelView,
   CreateChannelBody,
+  CreateMaintenanceBody,
   CreatePolicyBody,
+  MaintenanceList,
+  MaintenanceView,
   IncidentDetail,
   IncidentList,
   IncidentState,
@@ -115,4 +118,16 @@ export async function updatePolicy(id: string, body: UpdatePolicyBody): Promise<
 
 export async function deletePolicy(id: string): Promise<void> {
   await apiRequest<unknown>(`${ALERTS}/policies/${seg(id)}`, { method: "DELETE" });
+}
+
+export async function listMaintenance(signal?: AbortSignal): Promise<MaintenanceView[]> {
+  return (await apiRequest<MaintenanceList>(`${ALERTS}/maintenance`, opt(signal))).data.data;
+}
+
+export async function createMaintenance(body: CreateMaintenanceBody): Promise<MaintenanceView> {
+  return (await apiRequest<MaintenanceView>(`${ALERTS}/maintenance`, { method: "POST", body })).data;
+}
+
+export async function deleteMaintenance(id: string): Promise<void> {
+  await apiRequest<unknown>(`${ALERTS}/maintenance/${seg(id)}`, { method: "DELETE" });
 }

@@ -13,6 +13,7 @@ describe("router", () => {
       { name: "incident", id: "2d0f5a52-7a0e-4c55-8f43-7c0d4b8b9e03" },
       { name: "channels" },
       { name: "policies" },
+      { name: "maintenance" },
       { name: "signin" },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);

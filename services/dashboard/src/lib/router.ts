@@ -13,6 +13,7 @@ export type Route =
   | { name: "incident"; id: string }
   | { name: "channels" }
   | { name: "policies" }
+  | { name: "maintenance" }
   | { name: "signin" }
   | { name: "notfound" };
 
@@ -26,6 +27,7 @@ export function parseRoute(pathname: string): Route {
   if (path === "/incidents") return { name: "incidents" };
   if (path === "/channels") return { name: "channels" };
   if (path === "/policies") return { name: "policies" };
+  if (path === "/maintenance") return { name: "maintenance" };
   // The alert service links here (ALERT_DASHBOARD_URL + /incidents/<id>) from every notification.
   const incident = /^\/incidents\/([^/]+)$/.exec(path);
   if (incident?.[1]) return { name: "incident", id: decodeURIComponent(incident[1]) };
@@ -56,6 +58,8 @@ export function href(route: Route): string {
       return `${BASE}/channels`;
     case "policies":
       return `${BASE}/policies`;
+    case "maintenance":
+      return `${BASE}/maintenance`;
     case "signin":
       return `${BASE}/sign-in`;
     case "notfound":

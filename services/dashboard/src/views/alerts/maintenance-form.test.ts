@@ -1,5 +1,6 @@
 import { CreateMaintenanceBody } from "@hip/contracts";
 import { describe, expect, it } from "vitest";
+import { coveringWindows } from "./MaintenanceBanner.tsx";
 import { describeSchedule, emptyMaintenanceForm, rruleFor, toMaintenanceBody } from "./maintenance-form.ts";
 
 describe("maintenance form model", () => {
@@ -27,5 +28,28 @@ describe("maintenance form model", () => {
     expect(describeSchedule({ ...toMaintenanceBody(base), rrule: null })).toBe(
       "2026-03-29 01:00 Europe/Berlin, 1 h, once",
     );
+  });
+
+  it("finds the active windows covering an integration", () => {
+    const w = {
+      id: "w1",
+      name: "Lab upgrade",
+      description: null,
+      start: "2026-06-01T12:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 60,
+      rrule: null,
+      scope: { scope: "types" as const, types: ["LAB_SYSTEM" as const] },
+      current: { startsAt: "2026-06-01T10:00:00.000Z", endsAt: "2026-06-01T11:00:00.000Z" },
+      upcoming: [],
+      version: 1,
+      createdAt: "2026-05-01T00:00:00.000Z",
+      updatedAt: "2026-05-01T00:00:00.000Z",
+      createdBy: "admin",
+      updatedBy: "admin",
+    };
+    expect(coveringWindows([w], { id: "i1", type: "LAB_SYSTEM" })).toHaveLength(1);
+    expect(coveringWindows([w], { id: "i1", type: "API" })).toHaveLength(0);
+    expect(coveringWindows([{ ...w, current: null }], { id: "i1", type: "LAB_SYSTEM" })).toHaveLength(0);
   });
 });

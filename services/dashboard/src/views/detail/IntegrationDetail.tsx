@@ -13,6 +13,7 @@ import type { Session } from "../../lib/session.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
 import { AlertCoverage } from "../alerts/AlertCoverage.tsx";
 import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
+import { MaintenanceBanner } from "../alerts/MaintenanceBanner.tsx";
 import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
@@ -114,6 +115,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
         </Text>
       )}
       {i.status !== "INACTIVE" && <AlertCoverage integration={i} />}
+      <MaintenanceBanner integration={i} />
       <TestConnectionPanel
         integrationId={i.id}
         canRun={session.isAdmin}

@@ -20,6 +20,7 @@ import type { StatsMetrics } from "./metrics/metrics.ts";
 import { type GaugeSources, refreshGauges } from "./metrics/refresh.ts";
 import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
+import { statusSnapshotRoutes } from "./snapshot/snapshot.routes.ts";
 
 export interface AppDeps {
   env: Pick<
@@ -37,6 +38,7 @@ export interface AppDeps {
     | "SSE_HEARTBEAT_MS"
     | "SSE_MAX_STREAMS_PER_TENANT"
     | "METRICS_TOP_TENANTS"
+    | "KAFKA_TOPIC_PREFIX"
     | "RATE_LIMIT_MAX"
     | "RATE_LIMIT_WINDOW_MS"
     | "REDIS_PREFIX"
@@ -81,6 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     nameSpace: `${deps.env.REDIS_PREFIX}:stats-service:rl:`,
   });
   await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
+  await app.register(statusSnapshotRoutes, {
+    prefix: API_BASE_PATH,
+    pool: deps.pool,
+    topicPrefix: deps.env.KAFKA_TOPIC_PREFIX,
+  });
   await app.register(streamRoutes, {
     prefix: API_BASE_PATH,
     hub: deps.hub,

@@ -10,6 +10,7 @@ import { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
+import { createSnapshotConsumer } from "./snapshot/snapshot.consumer.ts";
 
 export type Runtime = ServiceRuntime;
 
@@ -54,6 +55,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     retention,
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
+  const snapshot = await createSnapshotConsumer({
+    bus,
+    pool: database.pool,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   const app = await buildApp({
     env,
@@ -68,6 +74,8 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
       // consumer is shown but does not gate readiness.
       projection: healthCheck({ projection: () => projection.status() }),
+      // The status snapshot that @hip/status-client bootstraps from.
+      statusSnapshot: healthCheck({ statusSnapshot: () => snapshot.status() }),
     },
     lag: {
       bus,
@@ -83,9 +91,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
+        { topic: topics.incident },
         { topic: topics.deadLetter },
       ]);
       await projection.start();
+      await snapshot.start();
       await live.start();
       job = startRetentionJob({
         pool: database.pool,
@@ -99,6 +109,7 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "http", () => app.close());
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("intake", "status-snapshot-consumer", () => snapshot.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());

@@ -1,6 +1,6 @@
 // Fault run (prints figures; not a test). Uses its OWN Kafka broker and redis-server on free ports (the shared
 // 9092/6379 are never stopped) and its own database on the local PostgreSQL.
-//   source scripts/toolchain.sh && node bench/resilience/faults.bench.ts
+//   source scripts/toolchain.sh && source scripts/test-env.sh && node bench/resilience/faults.bench.ts
 // Knobs: BENCH_OUTAGE_MS (30000), BENCH_INTEGRATIONS (20, checked every 10 s), BENCH_CONCURRENCY (4 probe slots),
 // BENCH_WRITES (200 writes per Redis phase), KAFKA_SESSION_TIMEOUT_MS / KAFKA_HEARTBEAT_INTERVAL_MS / KAFKA_RETRY_MAX_MS.
 // Phases: 1. Kafka stopped for BENCH_OUTAGE_MS under the real config-service + probe-worker (in this process):
@@ -379,8 +379,11 @@ try {
   await cfgShutdown.shutdown("bench");
   cfgStopped = true;
   console.log(JSON.stringify(results, null, 2));
+} catch (err) {
+  console.error("[resilience] failed:", err, "\nfigures so far:", JSON.stringify(results));
+  process.exitCode = 1;
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   for (const clean of cleanups.reverse()) await clean().catch(() => undefined);
-  process.exit(0);
+  process.exit();
 }

@@ -237,6 +237,8 @@ export class EventConsumer<S extends z.ZodType> {
           isRunning,
         );
         resolveOffset(item.meta.offset);
+        // kafkajs sends it only when heartbeatInterval has passed: a long batch keeps the session alive.
+        await heartbeat();
       }
     }
     if (!isRunning() || isStale()) return;

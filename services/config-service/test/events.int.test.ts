@@ -42,14 +42,22 @@ const get = async (id: string) =>
   (await a.request("GET", `${API}/configs/${id}`, { token: admin })).body as IntegrationView;
 
 describe("readiness", () => {
-  it("reports postgres, redis, kafka and the status consumer", async () => {
+  it("reports postgres, kafka, the status consumer and the outbox; Redis (rate limits only) in details", async () => {
     const res = await waitFor(async () => {
       const r = await b.request("GET", "/ready");
       return r.status === 200 ? r : null;
     });
     expect(res.body).toMatchObject({
       status: "ready",
-      checks: { postgres: "ok", redis: "ok", kafka: "ok", statusConsumer: "ok" },
+      checks: { postgres: "ok", rateLimit: "ok", kafka: "ok", statusConsumer: "ok", outbox: "ok" },
+    });
+    const details = await b.request("GET", "/health/details");
+    expect(details.body).toMatchObject({
+      checks: {
+        rateLimit: { ok: true, redis: { circuit: "closed" } },
+        statusConsumer: { ok: true, status: { state: "joined" } },
+        outbox: { ok: true, relay: { lastError: null } },
+      },
     });
   });
 });

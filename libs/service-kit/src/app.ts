@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { ZodError } from "zod";
 import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
+import { registerRequestTracing } from "./tracing.ts";
 
 /**
  * A dependency check for /ready and /health/details: throws when the dependency is not usable. Whatever it
@@ -205,7 +206,9 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
       .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: details });
   });
 
-  return app as unknown as FastifyInstance;
+  const built = app as unknown as FastifyInstance;
+  registerRequestTracing(built);
+  return built;
 }
 
 function summarize(details: FieldIssue[]): string {

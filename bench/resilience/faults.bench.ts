@@ -223,7 +223,7 @@ try {
     `Kafka is back after ${(back - outageStart) / 1000} s (results buffered meanwhile: ${backlogAtReturn})`,
   );
 
-  const after = async <T>(fn: () => Promise<boolean>, what: string) => {
+  const after = async (fn: () => Promise<boolean>, what: string) => {
     await waitUntil(fn, 120_000, what);
     return Date.now() - back;
   };

@@ -42,7 +42,7 @@ const get = async (id: string) =>
   (await a.request("GET", `${API}/configs/${id}`, { token: admin })).body as IntegrationView;
 
 describe("readiness", () => {
-  it("reports postgres, kafka, the status consumer and the outbox; Redis (rate limits only) in details", async () => {
+  it("reports postgres, kafka, the status consumer and the outbox; Redis (rate limits only) on /health/details", async () => {
     const res = await waitFor(async () => {
       const r = await b.request("GET", "/ready");
       return r.status === 200 ? r : null;
@@ -51,14 +51,12 @@ describe("readiness", () => {
       status: "ready",
       checks: { postgres: "ok", rateLimit: "ok", kafka: "ok", statusConsumer: "ok", outbox: "ok" },
     });
-    const details = await b.request("GET", "/health/details");
-    expect(details.body).toMatchObject({
-      checks: {
-        rateLimit: { ok: true, redis: { circuit: "closed" } },
-        statusConsumer: { ok: true, status: { state: "joined" } },
-        outbox: { ok: true, relay: { lastError: null } },
-      },
-    });
+    // The state behind the checks: the consumer's group membership and the rate limiter's Redis circuit.
+    const details = (await b.request("GET", "/health/details")).body as {
+      checks: Record<string, unknown>;
+    };
+    expect(details.checks.rateLimit).toMatchObject({ redis: { circuit: "closed" } });
+    expect(details.checks.statusConsumer).toMatchObject({ status: { state: "joined" } });
   });
 });
 

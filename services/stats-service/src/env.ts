@@ -1,4 +1,4 @@
-import { authEnv, baseEnv, databaseEnv, kafkaEnv, parseEnv } from "@hip/service-kit";
+import { authEnv, baseEnv, databaseEnv, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
 import { z } from "zod";
 
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
@@ -8,6 +8,7 @@ export const statsEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...databaseEnv,
+  ...redisEnv,
   ...authEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3003),
   KAFKA_CLIENT_ID: z.string().default("stats-service"),
@@ -23,6 +24,11 @@ export const statsEnvShape = {
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   /** Stream messages kept per tenant for Last-Event-ID resumption. */
   SSE_BUFFER_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Open streams one tenant may hold on one replica; the next one is refused with 429 STREAM_LIMIT. */
+  SSE_MAX_STREAMS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Requests per window per tenant (Redis-backed, shared by replicas; service tokens exempt). */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   /** `tenant` label cardinality cap on hip_stats_integrations: the N largest tenants, the rest as "other". */
   METRICS_TOP_TENANTS: z.coerce.number().int().min(1).max(1000).default(20),
 };

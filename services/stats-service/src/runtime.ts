@@ -1,6 +1,7 @@
 import { topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
+import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
@@ -9,6 +10,7 @@ import { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
+import { createSnapshotConsumer } from "./snapshot/snapshot.consumer.ts";
 
 export type Runtime = ServiceRuntime;
 
@@ -27,6 +29,16 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
   });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
+  // Rate-limit counters, shared by the replicas (a Redis outage lets requests pass; /ready reports it).
+  // No offline queue and a short command timeout: during an outage a limiter command fails at once (and the
+  // request passes) instead of waiting for a reconnect.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+  });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
   const retention = {
     raw: env.RETENTION_RAW_DAYS,
     minute: env.RETENTION_MINUTE_DAYS,
@@ -43,6 +55,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     retention,
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
+  const snapshot = await createSnapshotConsumer({
+    bus,
+    pool: database.pool,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   const app = await buildApp({
     env,
@@ -50,11 +67,15 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     pool: database.pool,
     metrics,
     hub,
+    redis,
     readiness: {
+      redis: () => redis.ping(),
       kafka: () => bus.ping(),
       // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
       // consumer is shown but does not gate readiness.
       projection: healthCheck({ projection: () => projection.status() }),
+      // The status snapshot that @hip/status-client bootstraps from.
+      statusSnapshot: healthCheck({ statusSnapshot: () => snapshot.status() }),
     },
     lag: {
       bus,
@@ -70,9 +91,11 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
+        { topic: topics.incident },
         { topic: topics.deadLetter },
       ]);
       await projection.start();
+      await snapshot.start();
       await live.start();
       job = startRetentionJob({
         pool: database.pool,
@@ -86,9 +109,13 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "http", () => app.close());
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("intake", "status-snapshot-consumer", () => snapshot.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());
+      registry.register("brokers", "redis", async () => {
+        await redis.quit();
+      });
     },
   };
 }

@@ -113,6 +113,14 @@ describe("StatusPublisher (real Redis + Kafka)", () => {
     // Sequences were taken when buffered: increasing in buffer order.
     const seqs = got.map((e) => e.sequence);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    expect(await redis.hexists(workerKeys(env.REDIS_PREFIX).publishers, dead.publisherId)).toBe(0);
+    // The adopter removes the dead publisher's registration once its buffer is empty.
+    await waitFor(
+      async () => (await redis.hexists(workerKeys(env.REDIS_PREFIX).publishers, dead.publisherId)) === 0,
+      { what: "dead publisher unregistered" },
+    );
+    // A clean shutdown with nothing left leaves no key of that process behind.
+    await alive.flush();
+    expect(await redis.exists(workerKeys(env.REDIS_PREFIX).resultBuffer(alive.publisherId))).toBe(0);
+    expect(await redis.hexists(workerKeys(env.REDIS_PREFIX).publishers, alive.publisherId)).toBe(0);
   });
 });

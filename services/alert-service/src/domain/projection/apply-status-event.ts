@@ -16,7 +16,8 @@ export const BATCH_TX_EVENTS = 25;
 export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
 
 const relevant = (e: StatusEvent) =>
-  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null);
+  e.type === "integration.status_changed" ||
+  (e.type === "integration.probe_completed" && !e.data.success && e.data.error !== null);
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
@@ -78,6 +79,8 @@ export async function applyStatusEventTx(
       .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
     return "applied";
   }
+  // Traffic anomalies are applied by their own handler (apply-traffic-anomaly.ts).
+  if (event.type === "integration.traffic_anomaly") return "ignored";
   return applyStatusChanged(tx, deps, event);
 }
 

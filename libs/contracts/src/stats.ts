@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IntegrationStatus, IntegrationType } from "./enums.ts";
+import { TrafficTotals } from "./traffic.ts";
 
 /**
  * Stats-service response shapes (base `/api/integration`, port 3003). Every answer is scoped to the caller's tenant.
@@ -39,6 +40,8 @@ export const StatsSummary = z.object({
   }),
   /** Age of the read model: time of the newest event applied (any tenant); null before the first event. */
   freshAsOf: z.iso.datetime().nullable(),
+  /** Reported message traffic over the last 24 hour buckets (issue 14). */
+  traffic: TrafficTotals,
 });
 export type StatsSummary = z.infer<typeof StatsSummary>;
 
@@ -122,6 +125,8 @@ export const IntegrationStats = IntegrationCurrentView.extend({
   latency7d: LatencyPercentiles,
   /** Newest first, at most 20 (raw checks are kept RETENTION_RAW_DAYS). */
   recentChecks: z.array(RecentCheck),
+  /** Reported message traffic over the last 24 hour buckets (issue 14). */
+  traffic: TrafficTotals,
 });
 export type IntegrationStats = z.infer<typeof IntegrationStats>;
 

@@ -18,6 +18,8 @@ import type { GaugeSources } from "./metrics/refresh.ts";
 import { metricsRoutes } from "./routes/metrics.routes.ts";
 import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
+import type { TrafficMetrics } from "./metrics/traffic-metrics.ts";
+import { trafficRoutes } from "./routes/traffic.routes.ts";
 
 export interface AppDeps {
   env: Pick<
@@ -35,6 +37,7 @@ export interface AppDeps {
   pool: pg.Pool;
   metrics: StatsMetrics;
   hub: StreamHub;
+  traffic: { metrics: TrafficMetrics; clock?: () => number; maxAgeMs?: number };
   readiness?: Record<string, ReadinessCheck>;
   lag?: GaugeSources["lag"];
 }
@@ -62,6 +65,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
+  await app.register(trafficRoutes, {
+    prefix: API_BASE_PATH,
+    pool: deps.pool,
+    metrics: deps.traffic.metrics,
+    ...(deps.traffic.clock ? { now: deps.traffic.clock } : {}),
+    ...(deps.traffic.maxAgeMs ? { maxAgeMs: deps.traffic.maxAgeMs } : {}),
+  });
   await app.register(streamRoutes, {
     prefix: API_BASE_PATH,
     hub: deps.hub,

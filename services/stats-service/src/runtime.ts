@@ -9,15 +9,27 @@ import { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
+import { createTrafficRuntime, type TrafficRuntime } from "./traffic-runtime.ts";
 
-export type Runtime = ServiceRuntime;
+export interface Runtime extends ServiceRuntime {
+  traffic: TrafficRuntime;
+}
+
+export interface RuntimeOptions {
+  /** Injectable clock for the traffic detector and ingest checks (tests). */
+  clock?: () => number;
+}
 
 /**
  * Wires the process: Postgres pool, Kafka bus, the projection and live consumers, the retention job and the
  * HTTP app. start() (after listening: /ready stays 503 until the projection consumer runs) starts the consumers
  * and the job.
  */
-export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runtime> {
+export async function createRuntime(
+  env: StatsEnv,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
   const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
   const metrics = new StatsMetrics();
@@ -39,17 +51,31 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
+  const traffic = await createTrafficRuntime({
+    env,
+    logger,
+    bus,
+    database,
+    registry: metrics.registry,
+    ...options,
+  });
   const app = await buildApp({
     env,
     logger,
     pool: database.pool,
     metrics,
     hub,
+    traffic: {
+      metrics: traffic.metrics,
+      maxAgeMs: env.TRAFFIC_REPORTS_RETENTION_HOURS * 3_600_000,
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
     readiness: {
       kafka: () => bus.ping(),
       projection: async () => {
         if (!projection.isHealthy()) throw new Error("projection consumer is not running");
       },
+      traffic: async () => traffic.check(),
     },
     lag: {
       bus,
@@ -61,14 +87,17 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
   let job: { stop(): Promise<void> } | null = null;
   return {
     app,
+    traffic,
     async start() {
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
         { topic: topics.deadLetter },
+        { topic: topics.traffic },
       ]);
       await projection.start();
       await live.start();
+      await traffic.start();
       job = startRetentionJob({
         pool: database.pool,
         retention,
@@ -81,6 +110,8 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "http", () => app.close());
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
+      registry.register("intake", "traffic-consumers", () => traffic.stopIntake());
+      registry.register("drain", "traffic-detector-and-relay", () => traffic.drain());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());

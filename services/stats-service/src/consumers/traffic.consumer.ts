@@ -22,6 +22,8 @@ export interface TrafficConsumerOptions {
   topicPrefix: string;
   partitionsConcurrently?: number;
   now?: () => number;
+  /** Raw-report retention: older windowStarts are dead-lettered (`too_old`). */
+  maxAgeMs?: number;
   /** After each committed batch (the bench measures report-to-read-model lag here). */
   onStored?: (info: { stored: number; events: IntegrationTrafficReported[] }) => void;
 }
@@ -59,7 +61,7 @@ export async function createTrafficConsumer(
         const issue =
           e.subject !== e.data.integrationId
             ? { field: "subject", rule: "subject_mismatch", message: "subject must equal data.integrationId" }
-            : checkReport(report, e.tenantid, known, now, "data.");
+            : checkReport(report, e.tenantid, known, now, "data.", o.maxAgeMs);
         if (issue) bad.push({ event: e, reason: `${issue.field}: ${issue.message}`, rule: issue.rule });
         else good.push(report);
       }

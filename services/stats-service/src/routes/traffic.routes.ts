@@ -32,7 +32,8 @@ export const trafficRoutes: FastifyPluginAsyncZod<{
   pool: pg.Pool;
   metrics: TrafficMetrics;
   now?: () => number;
-}> = async (r, { pool, metrics, now }) => {
+  maxAgeMs?: number;
+}> = async (r, { pool, metrics, now, maxAgeMs }) => {
   r.post(
     "/traffic",
     {
@@ -54,6 +55,7 @@ export const trafficRoutes: FastifyPluginAsyncZod<{
           tenantId: auth.tenantId,
           reports: req.body.reports.map((x) => ({ ...x, source: x.source ?? auth.sub })),
           ...(now ? { now: now() } : {}),
+          ...(maxAgeMs ? { maxAgeMs } : {}),
         });
         metrics.countStored("http", result.byType);
         metrics.duplicates.inc({ via: "http" }, result.duplicates);

@@ -40,9 +40,13 @@ export async function knownIntegrations(
   return new Map(res.rows.map((r) => [r.integration_id, { tenantId: r.tenant_id, type: r.type }]));
 }
 
+/** Reports older than this are refused: duplicates are recognised for as long as raw reports are kept. */
+export const DEFAULT_MAX_REPORT_AGE_MS = 48 * 3_600_000;
+
 /**
  * What is wrong with one report beyond its schema: the integration must be known and the caller's tenant's (else
- * `not_found`, like every other tenant's id), the window must start at most 5 minutes ahead of `now`.
+ * `not_found`, like every other tenant's id), the window must start at most 5 minutes ahead of `now` and not
+ * before the raw-report retention (so a late duplicate can still be recognised).
  */
 export function checkReport(
   r: SourcedReport,
@@ -50,6 +54,7 @@ export function checkReport(
   known: Map<string, KnownIntegration>,
   now: number,
   prefix: string,
+  maxAgeMs = DEFAULT_MAX_REPORT_AGE_MS,
 ): FieldIssue | null {
   const owner = known.get(r.integrationId);
   if (!owner || owner.tenantId !== tenantId) {
@@ -60,6 +65,13 @@ export function checkReport(
       field: `${prefix}windowStart`,
       rule: "future",
       message: "windowStart must be at most 5 minutes in the future",
+    };
+  }
+  if (Date.parse(r.windowStart) < now - maxAgeMs) {
+    return {
+      field: `${prefix}windowStart`,
+      rule: "too_old",
+      message: `windowStart must be within the last ${Math.round(maxAgeMs / 3_600_000)} hours`,
     };
   }
   return null;
@@ -74,6 +86,7 @@ export async function ingestTrafficBatch(args: {
   tenantId: string;
   reports: SourcedReport[];
   now?: number;
+  maxAgeMs?: number;
 }): Promise<IngestResult> {
   const now = args.now ?? Date.now();
   const known = await knownIntegrations(
@@ -82,7 +95,7 @@ export async function ingestTrafficBatch(args: {
   );
   const issues: FieldIssue[] = [];
   args.reports.forEach((r, i) => {
-    const issue = checkReport(r, args.tenantId, known, now, `reports.${i}.`);
+    const issue = checkReport(r, args.tenantId, known, now, `reports.${i}.`, args.maxAgeMs);
     if (issue) issues.push(issue);
   });
   const notFound = issues.find((i) => i.rule === "not_found");

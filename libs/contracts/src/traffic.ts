@@ -63,9 +63,9 @@ export type TrafficBatchResult = z.infer<typeof TrafficBatchResult>;
 export const TrafficExpectations = z
   .strictObject({
     mode: z.enum(["fixed", "baseline"]),
-    /** Silent feed: fewer received + sent messages than this over the last hour. */
+    /** Silent feed: fewer messages (per window max of received, sent) than this in the last hour. */
     minMessagesPerHour: z.number().int().min(1).max(10_000_000).optional(),
-    /** Error spike: (errored + negative ACKs) / (received + sent) over the last 5 minutes, in percent. */
+    /** Error spike: (errored + negative ACKs) / max(received, sent) over the last 5 minutes, %. */
     maxErrorRatePercent: z.number().min(0).max(100).optional(),
     /** Queue backlog: the oldest queued message is older than this. */
     maxQueuedAgeSeconds: z
@@ -182,7 +182,7 @@ export const TrafficTotals = z.object({
   sent24h: z.number().int().nonnegative(),
   errored24h: z.number().int().nonnegative(),
   negativeAcks24h: z.number().int().nonnegative(),
-  /** (errored + negative ACKs) / (received + sent), percent; null without traffic. */
+  /** (errored + negative ACKs) / max(received, sent), percent; null without traffic. */
   errorRate24h: z.number().min(0).nullable(),
 });
 export type TrafficTotals = z.infer<typeof TrafficTotals>;

@@ -90,14 +90,14 @@ export async function getTrafficSeries(args: {
   };
 }
 
-/** (errored + negative ACKs) / (received + sent) in percent, rounded to 0.01; null without traffic. */
+/** (errored + negative ACKs) / max(received, sent) in percent (a forwarded message is one message, as the detector counts), rounded to 0.01; null without traffic. */
 export function errorRate(t: {
   received: number;
   sent: number;
   errored: number;
   negativeAcks: number;
 }): number | null {
-  const volume = t.received + t.sent;
+  const volume = Math.max(t.received, t.sent);
   if (volume === 0) return null;
   return Math.round(((t.errored + t.negativeAcks) / volume) * 10_000) / 100;
 }

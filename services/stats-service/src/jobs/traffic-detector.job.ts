@@ -138,59 +138,56 @@ export class TrafficDetector {
 
   private async evaluateAll(client: pg.PoolClient, now: number): Promise<TickResult> {
     const minuteNow = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-    const [judgedRes, openRes, liveRes] = await Promise.all([
-      client.query<JudgedRow>(
-        `SELECT s.integration_id, s.tenant_id, s.expectations, s.first_report_at, s.last_activity_at, i.name, i.type
+    // One client (the tick's transaction): queries run one after another.
+    const judgedRes = await client.query<JudgedRow>(
+      `SELECT s.integration_id, s.tenant_id, s.expectations, s.first_report_at, s.last_activity_at, i.name, i.type
          FROM stats.traffic_state s JOIN stats.integrations i USING (integration_id)
          WHERE s.expectations IS NOT NULL AND NOT s.deleted AND i.known AND i.deleted_at IS NULL
          ORDER BY s.integration_id`,
-      ),
-      client.query<OpenRow>(
-        `SELECT anomaly_id, integration_id, tenant_id, kind, since, detected_at, expected
+    );
+    const openRes = await client.query<OpenRow>(
+      `SELECT anomaly_id, integration_id, tenant_id, kind, since, detected_at, expected
          FROM stats.traffic_anomalies WHERE resolved_at IS NULL`,
-      ),
-      client.query<{ newest: Date | null }>(
-        "SELECT max(bucket) AS newest FROM stats.traffic_minute WHERE bucket >= $1",
-        [new Date(now - 10 * MINUTE_MS).toISOString()],
-      ),
-    ]);
+    );
+    const liveRes = await client.query<{ newest: Date | null }>(
+      "SELECT max(bucket) AS newest FROM stats.traffic_minute WHERE bucket >= $1",
+      [new Date(now - 10 * MINUTE_MS).toISOString()],
+    );
     const ingestLive = (liveRes.rows[0]?.newest?.getTime() ?? 0) >= now - INGEST_STALL_MS - MINUTE_MS;
     const judged = judgedRes.rows.flatMap((r) => {
       const parsed = TrafficExpectations.safeParse(r.expectations);
       return parsed.success ? [{ row: r, expectations: parsed.data }] : [];
     });
     const ids = judged.map((j) => j.row.integration_id);
-    const [recent, lastHour] = await Promise.all([
-      client.query<{
-        integration_id: string;
-        bucket: Date;
-        received: number;
-        sent: number;
-        errored: number;
-        negative_acks: number;
-        queued_max: number | null;
-        oldest_age_max: number | null;
-      }>(
-        `SELECT integration_id, bucket, received, sent, errored, negative_acks, queued_max, oldest_age_max
+    const recent = await client.query<{
+      integration_id: string;
+      bucket: Date;
+      received: number;
+      sent: number;
+      errored: number;
+      negative_acks: number;
+      queued_max: number | null;
+      oldest_age_max: number | null;
+    }>(
+      `SELECT integration_id, bucket, received, sent, errored, negative_acks, queued_max, oldest_age_max
          FROM stats.traffic_minute WHERE integration_id = ANY($1::uuid[]) AND bucket >= $2 AND bucket <= $3`,
-        [
-          ids,
-          new Date(minuteNow - (ERROR_WINDOW_MINUTES + 1) * MINUTE_MS).toISOString(),
-          new Date(now).toISOString(),
-        ],
-      ),
-      client.query<{ integration_id: string; messages: number }>(
-        `SELECT integration_id, sum(greatest(received, sent))::bigint AS messages FROM stats.traffic_minute
+      [
+        ids,
+        new Date(minuteNow - (ERROR_WINDOW_MINUTES + 1) * MINUTE_MS).toISOString(),
+        new Date(now).toISOString(),
+      ],
+    );
+    const lastHour = await client.query<{ integration_id: string; messages: number }>(
+      `SELECT integration_id, sum(greatest(received, sent))::bigint AS messages FROM stats.traffic_minute
          WHERE integration_id = ANY($1::uuid[]) AND bucket >= $2 AND bucket < $3 GROUP BY 1`,
-        [
-          judged
-            .filter((j) => j.expectations.minMessagesPerHour !== undefined)
-            .map((j) => j.row.integration_id),
-          new Date(minuteNow - HOUR_MS).toISOString(),
-          new Date(minuteNow).toISOString(),
-        ],
-      ),
-    ]);
+      [
+        judged
+          .filter((j) => j.expectations.minMessagesPerHour !== undefined)
+          .map((j) => j.row.integration_id),
+        new Date(minuteNow - HOUR_MS).toISOString(),
+        new Date(minuteNow).toISOString(),
+      ],
+    );
     const samples = new Map<string, MinuteSample[]>();
     for (const r of recent.rows) {
       const list = samples.get(r.integration_id) ?? [];

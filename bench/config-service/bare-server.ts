@@ -3,7 +3,7 @@
 // no validation, no mapping. Usage: DATABASE_URL=... PORT=... node bench/config-service/bare-server.ts
 import Fastify from "fastify";
 import pg from "pg";
-import { withTenantClient } from "../../services/config-service/src/db/fast-read.ts";
+import { withTenantClient } from "../../services/config-service/src/db/client.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const app = Fastify({ logger: false });

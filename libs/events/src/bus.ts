@@ -42,13 +42,17 @@ export class EventBus {
     });
   }
 
-  /** An idempotent producer (acks=all, retries without duplicates or reordering). */
-  async producer(opts: { transactionalId?: string } = {}): Promise<EventProducer> {
+  /**
+   * A producer with acks=all and one request in flight per connection, so retries never reorder. Not kafkajs'
+   * idempotent mode: that needs unbounded retries (it warns otherwise), and a send must be able to give up
+   * during a broker outage. A retried send may write a message twice; every event carries a deterministic id
+   * and every consumer dedupes by it (decision 0023).
+   */
+  async producer(): Promise<EventProducer> {
     const producer = this.kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
-      ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
     });
     await producer.connect();
     const wrapped = new EventProducer(producer);

@@ -7,7 +7,7 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
-/** Idempotent producer: acks=all, one in-flight request per connection, so retries neither duplicate nor reorder. */
+/** acks=all, one in-flight request per connection: retries never reorder; duplicates are dropped by event id downstream. */
 export class EventProducer {
   private readonly producer: Producer;
 

@@ -12,7 +12,7 @@ export type SystemTx = <T>(
 
 export interface RelayOptions {
   /** Schema-qualified outbox table, e.g. `config.outbox` (columns: id, position, integration_id, sequence,
-   * topic, payload, published_at, attempts). */
+   * topic, payload, created_at, published_at, attempts). */
   table: string;
   /** The NOTIFY channel the enqueueing transactions signal on commit. */
   channel: string;
@@ -28,6 +28,25 @@ export interface RelayOptions {
   crashAfterPublish?: boolean;
   /** Published rows older than this are deleted (consumers dedupe within it). */
   retentionMs?: number;
+}
+
+export interface OutboxBacklog {
+  rows: number;
+  oldestAgeSeconds: number;
+}
+
+/**
+ * Committed, unpublished rows of an outbox table and the age of the oldest (0 when drained), for metrics. Works
+ * without a relay in this process (a replica with the relay disabled still reports the fleet's backlog).
+ */
+export async function outboxBacklog(withSystem: SystemTx, table: string): Promise<OutboxBacklog> {
+  const res = await withSystem((tx) =>
+    tx.execute<{ n: string; age: string | null }>(
+      sql`select count(*)::text as n, extract(epoch from now() - min(created_at))::text as age
+          from ${sql.raw(table)} where published_at is null`,
+    ),
+  );
+  return { rows: Number(res.rows[0]?.n ?? 0), oldestAgeSeconds: Math.max(0, Number(res.rows[0]?.age ?? 0)) };
 }
 
 type ClaimedRow = {
@@ -152,13 +171,9 @@ export class OutboxRelay {
     );
   }
 
-  /** Number of committed, unpublished rows (readiness/metrics). */
-  async backlog(): Promise<number> {
-    const table = sql.raw(this.opts.table);
-    const res = await this.opts.withSystem((tx) =>
-      tx.execute<{ n: string }>(sql`select count(*)::text as n from ${table} where published_at is null`),
-    );
-    return Number(res.rows[0]?.n ?? 0);
+  /** Committed, unpublished rows and the age of the oldest (see outboxBacklog). */
+  backlog(): Promise<OutboxBacklog> {
+    return outboxBacklog(this.opts.withSystem, this.opts.table);
   }
 
   /** Stops waking up and waits for the pass in flight (its rows are either marked or re-published later). */

@@ -6,3 +6,4 @@ export * from "./shutdown.ts";
 export * from "./auth.ts";
 export * from "./jwt.ts";
 export * from "./runtime.ts";
+export * from "./metrics.ts";

@@ -21,7 +21,7 @@ describe("real stack smoke", () => {
     await admin.connect();
     cleanups.push(() => admin.disconnect());
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({ maxInFlightRequests: 1 });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
     const sent = ["one", "two", "three"];

@@ -1,7 +1,14 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { API_BASE_PATH } from "@hip/contracts";
-import { buildServiceApp, type ReadinessCheck, registerAuth, resolveAuth } from "@hip/service-kit";
+import {
+  buildServiceApp,
+  type MetricsRouteOptions,
+  type ReadinessCheck,
+  registerAuth,
+  registerMetricsRoute,
+  resolveAuth,
+} from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
@@ -9,7 +16,6 @@ import type { DomainDeps } from "./domain/context.ts";
 import type { AlertEnv } from "./env.ts";
 import { channelRoutes } from "./routes/channels.routes.ts";
 import { incidentRoutes } from "./routes/incidents.routes.ts";
-import { metricsRoutes } from "./routes/metrics.routes.ts";
 import { policyRoutes } from "./routes/policies.routes.ts";
 
 /** The alert API lives under the platform's API base: /api/integration/alerts/... */
@@ -19,7 +25,7 @@ export interface AppOptions {
   env: AlertEnv;
   logger: Logger;
   deps: DomainDeps;
-  metrics: { registry: { contentType: string; metrics(): Promise<string> }; refresh: () => Promise<void> };
+  metrics: MetricsRouteOptions;
   readiness?: Record<string, ReadinessCheck>;
 }
 
@@ -52,6 +58,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(channelRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(policyRoutes, { prefix: ALERTS_PREFIX, deps });
-  await app.register(metricsRoutes, { prefix: "/metrics", ...opts.metrics });
+  registerMetricsRoute(app, opts.metrics);
   return app;
 }

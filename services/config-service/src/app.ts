@@ -6,8 +6,10 @@ import {
   authenticate,
   buildServiceApp,
   DomainError,
+  observeRequestDurations,
   type ReadinessCheck,
   registerAuth,
+  registerMetricsRoute,
   resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -17,6 +19,7 @@ import type { Logger } from "pino";
 import type { PgNotifications } from "@hip/outbox";
 import type { DomainDeps } from "./domain/context.ts";
 import type { ConfigEnv } from "./env.ts";
+import type { ConfigMetrics } from "./metrics/metrics.ts";
 import { configRoutes } from "./routes/configs/configs.routes.ts";
 import { testRoutes } from "./routes/configs/tests.routes.ts";
 import { internalRoutes } from "./routes/internal/internal.routes.ts";
@@ -29,6 +32,8 @@ export interface AppOptions {
   /** Rate-limit store; without it (unit tests only) the limiter counts in memory. */
   redis: Redis | null;
   readiness?: Record<string, ReadinessCheck>;
+  /** Prometheus: request durations and GET /metrics (scrape-time gauges refreshed by `refresh`). */
+  metrics?: { metrics: ConfigMetrics; refresh: () => Promise<void> };
 }
 
 /** Builds the Fastify app (plugins + routes) without listening; tests drive it with app.inject. */
@@ -41,6 +46,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
   await registerAuth(app, resolveAuth(env));
+  if (opts.metrics) {
+    observeRequestDurations(app, opts.metrics.metrics.requestDuration);
+    registerMetricsRoute(app, { registry: opts.metrics.metrics.registry, refresh: opts.metrics.refresh });
+  }
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -1,16 +1,18 @@
 import { type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus } from "@hip/events";
-import { OutboxRelay, PgNotifications } from "@hip/outbox";
+import { OutboxRelay, outboxBacklog, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
-import { createStatusConsumer } from "./consumers/status.consumer.ts";
+import { createStatusConsumer, statusGroupId } from "./consumers/status.consumer.ts";
 import { createDb, createPool, withSystem } from "./db/client.ts";
 import type { DomainDeps } from "./domain/context.ts";
 import { OUTBOX_CHANNEL } from "./domain/outbox/enqueue.ts";
-import { TEST_DONE_CHANNEL } from "./domain/tests/request-test.ts";
+import { TEST_DONE_CHANNEL } from "./domain/connection-tests/request-connection-test.ts";
 import type { ConfigEnv } from "./env.ts";
+import { ConfigMetrics } from "./metrics/metrics.ts";
+import { refreshGauges } from "./metrics/refresh.ts";
 
 export interface Runtime extends ServiceRuntime {
   deps: DomainDeps;
@@ -77,6 +79,11 @@ export async function createRuntime(
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
   const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
   const consumer = kafka?.consumer ?? null;
+  const metrics = new ConfigMetrics();
+  const lag =
+    kafka && consumer
+      ? { bus: kafka.bus, groupId: statusGroupId(env.KAFKA_TOPIC_PREFIX), topics: [topics.status] }
+      : undefined;
 
   const app = await buildApp({
     env,
@@ -84,6 +91,15 @@ export async function createRuntime(
     deps,
     notifications: pg.notifications,
     redis,
+    metrics: {
+      metrics,
+      refresh: () =>
+        refreshGauges({
+          metrics,
+          backlog: () => outboxBacklog((fn) => withSystem(pg.systemDb, fn), "config.outbox"),
+          lag,
+        }),
+    },
     readiness: {
       postgres: () => pg.pool.query("select 1"),
       redis: () => redis.ping(),

@@ -87,6 +87,55 @@ describe("outbox -> Kafka", () => {
   });
 });
 
+describe("GET /metrics", () => {
+  const series = (text: string, name: string) =>
+    text.split("\n").filter((l) => l.startsWith(name) && !l.startsWith("#"));
+
+  it("exports request latency by route template, the outbox backlog and the status consumer's lag", async () => {
+    const created = await a.request("POST", `${API}/configs`, { token: admin, body: labBody() });
+    const id = (created.body as IntegrationView).id;
+    await a.request("GET", `${API}/configs/${id}`, { token: admin });
+    await waitFor(() => (eventsOf(id).length >= 1 ? true : null), { what: "created event published" });
+    const res = await a.request("GET", "/metrics");
+    expect(res.status).toBe(200);
+    expect(String(res.headers["content-type"])).toContain("text/plain");
+    const countLines = series(res.raw, "hip_config_http_request_duration_seconds_count");
+    // Route templates, never raw ids: cardinality stays bounded.
+    expect(countLines.some((l) => l.includes('route="/api/integration/configs/:id"'))).toBe(true);
+    expect(countLines.some((l) => l.includes('method="POST"') && l.includes('status_class="2xx"'))).toBe(
+      true,
+    );
+    expect(res.raw).not.toContain(id);
+    // Published: nothing is waiting in the outbox.
+    expect(series(res.raw, "hip_config_outbox_backlog ")).toEqual(["hip_config_outbox_backlog 0"]);
+    expect(series(res.raw, "hip_config_outbox_oldest_age_seconds ")).toEqual([
+      "hip_config_outbox_oldest_age_seconds 0",
+    ]);
+    // Replica B consumes the status topic; its gauge names the topic.
+    const lag = await b.request("GET", "/metrics");
+    const lagLines = series(lag.raw, "hip_config_status_consumer_lag");
+    expect(lagLines).toHaveLength(1);
+    expect(lagLines[0]).toContain(`topic="${b.runtime.deps.topics.status}"`);
+  });
+
+  it("counts committed rows no relay has published yet, and their age", async () => {
+    const c = await startService(
+      { OUTBOX_RELAY_ENABLED: "false", STATUS_CONSUMER_ENABLED: "false" },
+      { kafka: true },
+    );
+    try {
+      await c.request("POST", `${API}/configs`, { token: admin, body: labBody() });
+      const res = await c.request("GET", "/metrics");
+      // One integration.created row, and none published: this replica's own database has no relay.
+      expect(series(res.raw, "hip_config_outbox_backlog ")).toEqual(["hip_config_outbox_backlog 1"]);
+      const age = Number(series(res.raw, "hip_config_outbox_oldest_age_seconds ")[0]?.split(" ")[1]);
+      expect(age).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe("status consumer (probe results)", () => {
   it("moves ACTIVE -> ERROR after the threshold, dedupes by event id, recovers on success", async () => {
     const created = await a.request("POST", `${API}/configs`, {

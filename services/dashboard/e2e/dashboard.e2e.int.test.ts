@@ -1,3 +1,4 @@
+import { startWebhookReceiver, type WebhookReceiverPeer } from "@hip/simulators";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { desktopContext, launchBrowser, phoneContext, pick, snapBoth, TOKEN_KEY } from "./browser.ts";
@@ -5,13 +6,15 @@ import { type LocalPeer, startPeer } from "./peer.ts";
 import { type RunningSystem, startSystem } from "./system.ts";
 
 /**
- * The dashboard against the real platform: fresh database, private Kafka topics and Redis prefix, all four services
- * spawned as processes, a local HTTP peer as the "hospital system", headless Chromium as the user.
+ * The dashboard against the real platform: fresh database, private Kafka topics and Redis prefix, all services
+ * spawned as processes, a local HTTP peer as the "hospital system", a signed-webhook receiver as the on-call
+ * team's endpoint, headless Chromium as the user.
  * Steps depend on each other (one integration's life), so they run in order in one file.
  */
 describe("dashboard end to end", { timeout: 240_000 }, () => {
   let system: RunningSystem;
   let peer: LocalPeer;
+  let receiver: WebhookReceiverPeer;
   let browser: Browser;
   let desktopCtx: BrowserContext;
   let phoneCtx: BrowserContext | null = null;
@@ -21,9 +24,17 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
   let integrationId = "";
   const tenant = `e2e${Date.now().toString(36)}`;
   const base = () => `${system.dashboardUrl}/dashboard/integration`;
+  const WEBHOOK_SECRET = "e2e-webhook-signing-secret-5678";
+  /** Transitions the receiver got for the integration (verified signatures only; repeats of a key dropped). */
+  const received = (transition: string) =>
+    receiver.deliveries.filter((d) => {
+      const body = d.body as { transition?: string; integration?: { id?: string } };
+      return body.transition === transition && body.integration?.id === integrationId;
+    }).length;
 
   beforeAll(async () => {
     peer = await startPeer();
+    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
     system = await startSystem();
     browser = await launchBrowser();
     desktopCtx = await desktopContext(browser);
@@ -35,6 +46,7 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await desktopCtx?.close();
     await browser?.close();
     await peer?.stop();
+    await receiver?.close();
     await system?.stop();
   }, 60_000);
 
@@ -62,6 +74,49 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     phone = await phoneCtx.newPage();
   });
 
+  it("sets up alerting: shows that nobody is notified, then a signed webhook channel and a policy", async () => {
+    await page.getByRole("link", { name: "Alert policies" }).first().click();
+    await heading(page, "Alert policies").waitFor();
+    await page.getByTestId("no-policy-notice").getByText("Nobody will be notified").waitFor();
+    await page.getByRole("link", { name: "create an alert channel" }).click();
+    await heading(page, "Alert channels").waitFor();
+    await page.getByTestId("channels-empty").waitFor();
+
+    await page.getByRole("button", { name: "New channel" }).click();
+    const form = page.getByRole("form", { name: "New channel" });
+    await form.getByRole("textbox", { name: "Name" }).fill("E2E on-call hook");
+    await form.getByLabel("Webhook URL").fill(`${receiver.url}/hip-alerts`);
+    await form.getByLabel("Signing secret").fill(WEBHOOK_SECRET);
+    await form.getByRole("button", { name: "Create channel" }).click();
+    const card = page.getByRole("listitem", { name: "Channel E2E on-call hook" });
+    await card.waitFor();
+    // Secrets come back masked and are never echoed into the page.
+    expect(await card.getByTestId("masked-secret").allTextContents()).toEqual([
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*{4}erts$/),
+      "****5678",
+    ]);
+    expect(await page.content()).not.toContain(WEBHOOK_SECRET);
+    await card.getByRole("button", { name: "Send a test through E2E on-call hook" }).click();
+    await card.getByTestId("channel-test-result").getByText("Test delivered").waitFor({ timeout: 30_000 });
+    expect(receiver.rejected()).toBe(0);
+    expect(receiver.deliveries.length).toBeGreaterThan(0);
+    await snapBoth(page, phone, "02a-alert-channels");
+
+    await page.getByRole("link", { name: "Alert policies" }).first().click();
+    await heading(page, "Alert policies").waitFor();
+    await page.getByRole("button", { name: "New policy" }).click();
+    const pform = page.getByRole("form", { name: "New policy" });
+    await pform.getByRole("textbox", { name: "Name" }).fill("E2E everything");
+    await pform.getByLabel("Notify these channels").click();
+    await page.getByRole("option", { name: "E2E on-call hook" }).click();
+    await pform.getByRole("button", { name: "Create policy" }).click();
+    const policy = page.getByRole("listitem", { name: "Policy E2E everything" });
+    await policy.getByText("All integrations").waitFor();
+    await policy.getByText("Notifies: E2E on-call hook").waitFor();
+    expect(await page.getByTestId("no-policy-notice").count()).toBe(0);
+    await snapBoth(page, phone, "02b-alert-policies");
+  });
+
   it("creates an integration against the local peer", async () => {
     await page.getByRole("link", { name: "New integration" }).first().click();
     await heading(page, "New integration").waitFor();
@@ -83,6 +138,10 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await heading(page, "E2E Lab peer").waitFor();
     integrationId = page.url().split("/").pop() ?? "";
     expect(integrationId).toMatch(/^[0-9a-f-]{36}$/);
+    await page
+      .getByTestId("alert-coverage")
+      .getByText(/notify through policy E2E everything/)
+      .waitFor();
   });
 
   it("runs a connection test and shows the live result", async () => {
@@ -112,6 +171,42 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await snapBoth(page, phone, "04-detail-error");
   });
 
+  it("opens an incident with the badge, pages the webhook once, and acknowledges it", async () => {
+    const badge = page.getByTestId("open-incident-badge");
+    await badge.getByText("Incident open").waitFor({ timeout: 30_000 });
+    await expect.poll(() => received("opened"), { timeout: 60_000, interval: 500 }).toBe(1);
+    expect(await page.getByTestId("nav-incident-count").textContent()).toBe("1 unresolved");
+    await badge.click();
+    await heading(page, "Incident: E2E Lab peer").waitFor();
+    const timeline = page.getByTestId("incident-timeline");
+    await timeline.getByText("Opened", { exact: true }).waitFor();
+    // Deliveries reach the page by its poll while the incident is open.
+    await timeline.getByText("Delivered via E2E on-call hook (WEBHOOK)").first().waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("incident-error").textContent()).not.toBe("");
+
+    await page.getByRole("button", { name: "Acknowledge incident of E2E Lab peer" }).click();
+    const dialog = page.getByRole("dialog", { name: "Acknowledge incident" });
+    await dialog.getByLabel("Note (optional)").fill("E2E: looking at it");
+    await dialog.getByRole("button", { name: "Acknowledge", exact: true }).click();
+    await page.locator('h1 ~ div [data-incident-state="acknowledged"]').waitFor();
+    await timeline.getByText(/^Acknowledged by /).waitFor();
+    await timeline.getByText("E2E: looking at it").waitFor();
+    expect(await page.getByRole("button", { name: /^Acknowledge incident/ }).count()).toBe(0);
+    await expect.poll(() => received("acknowledged"), { timeout: 60_000, interval: 500 }).toBe(1);
+    await snapBoth(page, phone, "04b-incident-detail");
+
+    await page
+      .getByRole("link", { name: /^Incidents/ })
+      .first()
+      .click();
+    await heading(page, "Incidents").waitFor();
+    const row = page.getByTestId("incidents-table").locator("tr", { hasText: "E2E Lab peer" });
+    await row.locator('[data-incident-state="acknowledged"]').waitFor();
+    expect(await row.getByRole("button", { name: /^Add note/ }).count()).toBe(1);
+    await snapBoth(page, phone, "04c-incidents");
+    expect(received("opened")).toBe(1);
+  });
+
   it("filters and searches the list", async () => {
     // A second integration, created through the API with the signed-in token, to have something to filter out.
     const res = await page.evaluate(
@@ -137,6 +232,11 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     const table = page.getByTestId("integrations-table");
     await table.getByText("E2E FHIR other").waitFor();
     await table.getByText("E2E Lab peer").waitFor();
+    await table
+      .locator(`[data-integration-id="${integrationId}"]`)
+      .getByTestId("open-incident-badge")
+      .getByText("Incident acknowledged")
+      .waitFor();
     await snapBoth(page, phone, "05-list");
 
     await pick(page, "Status", "Error");
@@ -258,5 +358,23 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await page.keyboard.press("Enter");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
+
+    // Viewers read incidents (the deleted integration's is resolved now) and alert settings, but change nothing.
+    await page
+      .getByRole("link", { name: /^Incidents/ })
+      .first()
+      .click();
+    await heading(page, "Incidents").waitFor();
+    await page
+      .getByTestId("incidents-table")
+      .locator('[data-incident-state="resolved"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("button", { name: /^(Acknowledge|Add note)/ }).count()).toBe(0);
+    await page.getByRole("link", { name: "Alert channels" }).first().click();
+    await page.getByRole("listitem", { name: "Channel E2E on-call hook" }).waitFor();
+    for (const name of ["New channel", "Send a test through E2E on-call hook", "Edit E2E on-call hook"]) {
+      expect(await page.getByRole("button", { name }).count()).toBe(0);
+    }
   });
 });

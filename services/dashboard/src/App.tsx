@@ -9,6 +9,7 @@ import { href, navigate, useFocusHeadingOnRoute, useLocation, useRoute } from ".
 import { clearSession, loadSession, type Session, saveSession } from "./lib/session.ts";
 import { NotFound } from "./views/NotFound.tsx";
 import { SignIn } from "./views/SignIn.tsx";
+import { UnresolvedIncidentsProvider } from "./views/alerts/use-incidents.tsx";
 
 // Views load on demand: the sign-in page does not pay for the charts.
 const Overview = lazy(() => import("./views/overview/Overview.tsx").then((m) => ({ default: m.Overview })));
@@ -20,6 +21,20 @@ const IntegrationDetail = lazy(() =>
 );
 const IntegrationFormPage = lazy(() =>
   import("./views/form/IntegrationFormPage.tsx").then((m) => ({ default: m.IntegrationFormPage })),
+);
+
+// Alerting views (incidents, channels, policies) live in views/alerts/.
+const IncidentsView = lazy(() =>
+  import("./views/alerts/IncidentsView.tsx").then((m) => ({ default: m.IncidentsView })),
+);
+const IncidentDetail = lazy(() =>
+  import("./views/alerts/IncidentDetail.tsx").then((m) => ({ default: m.IncidentDetail })),
+);
+const ChannelsView = lazy(() =>
+  import("./views/alerts/ChannelsView.tsx").then((m) => ({ default: m.ChannelsView })),
+);
+const PoliciesView = lazy(() =>
+  import("./views/alerts/PoliciesView.tsx").then((m) => ({ default: m.PoliciesView })),
 );
 
 export interface RuntimeConfig {
@@ -86,17 +101,19 @@ export function App() {
   return (
     <LiveProvider token={session.token}>
       <StatusNotifier />
-      <Shell session={session} onSignOut={() => signOut()}>
-        <Suspense
-          fallback={
-            <Center h={200}>
-              <Loader aria-label="Loading view" />
-            </Center>
-          }
-        >
-          <Routes session={session} />
-        </Suspense>
-      </Shell>
+      <UnresolvedIncidentsProvider>
+        <Shell session={session} onSignOut={() => signOut()}>
+          <Suspense
+            fallback={
+              <Center h={200}>
+                <Loader aria-label="Loading view" />
+              </Center>
+            }
+          >
+            <Routes session={session} />
+          </Suspense>
+        </Shell>
+      </UnresolvedIncidentsProvider>
     </LiveProvider>
   );
 }
@@ -143,6 +160,14 @@ function Routes({ session }: { session: Session }) {
       return <IntegrationDetail id={route.id} session={session} />;
     case "edit":
       return session.isAdmin ? <IntegrationFormPage mode="edit" id={route.id} /> : <NotFound forbidden />;
+    case "incidents":
+      return <IncidentsView session={session} />;
+    case "incident":
+      return <IncidentDetail id={route.id} session={session} />;
+    case "channels":
+      return <ChannelsView session={session} />;
+    case "policies":
+      return <PoliciesView session={session} />;
     case "notfound":
       return <NotFound />;
   }

@@ -3,6 +3,7 @@ import {
   buildServiceApp,
   type ReadinessCheck,
   registerAuth,
+  registerMetricsRoute,
   resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -10,7 +11,6 @@ import type { Logger } from "pino";
 import type { ResyncSummary } from "./domain/resync.ts";
 import type { Metrics } from "./metrics.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
-import { metricsRoutes } from "./routes/metrics.routes.ts";
 
 export interface AppDeps {
   env: AuthEnv;
@@ -24,7 +24,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({ name: "probe-worker", logger: deps.logger, readiness: deps.readiness });
   await registerAuth(app, resolveAuth(deps.env));
-  await app.register(metricsRoutes, { prefix: "/metrics", metrics: deps.metrics });
+  registerMetricsRoute(app, { registry: deps.metrics.registry });
   await app.register(adminRoutes, { prefix: "/admin", resync: deps.resync });
   return app;
 }

@@ -6,6 +6,7 @@ import {
   type Logger,
   type ReadinessCheck,
   registerAuth,
+  registerMetricsRoute,
   resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -14,8 +15,7 @@ import type pg from "pg";
 import type { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import type { StatsMetrics } from "./metrics/metrics.ts";
-import type { GaugeSources } from "./metrics/refresh.ts";
-import { metricsRoutes } from "./routes/metrics.routes.ts";
+import { type GaugeSources, refreshGauges } from "./metrics/refresh.ts";
 import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
 import type { TrafficMetrics } from "./metrics/traffic-metrics.ts";
@@ -78,14 +78,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     heartbeatMs: deps.env.SSE_HEARTBEAT_MS,
   });
-  await app.register(metricsRoutes, {
-    prefix: "/metrics",
-    sources: {
-      pool: deps.pool,
-      metrics: deps.metrics,
-      topTenants: deps.env.METRICS_TOP_TENANTS,
-      ...(deps.lag ? { lag: deps.lag } : {}),
-    },
-  });
+  const sources: GaugeSources = {
+    pool: deps.pool,
+    metrics: deps.metrics,
+    topTenants: deps.env.METRICS_TOP_TENANTS,
+    ...(deps.lag ? { lag: deps.lag } : {}),
+  };
+  registerMetricsRoute(app, { registry: deps.metrics.registry, refresh: () => refreshGauges(sources) });
   return app;
 }

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { getTableColumns } from "drizzle-orm";
 import type pg from "pg";
-import { APP_ROLE } from "./client.ts";
+import { withTenantClient } from "./client.ts";
 import { type IntegrationRow, integrations } from "./schema.ts";
 
 /**
  * Hot-path reads without the query builder: the SQL is fixed, sent as named (server-side prepared) statements,
  * and rows are mapped with drizzle's own column codecs. Building the 37-column select with drizzle on every
- * request was the largest CPU cost of GET /configs/:id in the profile. Same tenant scoping and RLS settings as
- * withTenant().
+ * request was the largest CPU cost of GET /configs/:id in the profile. Tenant scoping and RLS settings come from
+ * withTenantClient(), defined next to withTenant() (decision 0022).
  */
 const COLUMNS = Object.entries(getTableColumns(integrations)).map(([key, column]) => ({ key, column }));
 
@@ -19,30 +19,6 @@ export function mapIntegrationRow(raw: Record<string, unknown>): IntegrationRow 
     out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }
   return out as IntegrationRow;
-}
-
-export async function withTenantClient<T>(
-  pool: pg.Pool,
-  tenantId: string,
-  fn: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query({
-      name: "config_tenant_context",
-      text: "select set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
-      values: [APP_ROLE, tenantId],
-    });
-    const out = await fn(client);
-    await client.query("commit");
-    return out;
-  } catch (err) {
-    await client.query("rollback").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 export async function findIntegrationFast(

@@ -11,11 +11,21 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconGauge, IconList, IconLogout, IconPlus, IconPlugConnected } from "@tabler/icons-react";
+import {
+  IconAlertTriangle,
+  IconBell,
+  IconGauge,
+  IconList,
+  IconLogout,
+  IconPlus,
+  IconPlugConnected,
+  IconRoute,
+} from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { type LiveState, useLiveState } from "../lib/live.tsx";
 import { href, linkClick, useRoute } from "../lib/router.ts";
 import type { Session } from "../lib/session.ts";
+import { useUnresolvedIncidents } from "../views/alerts/use-incidents.tsx";
 
 const LIVE_LABEL: Record<LiveState, { text: string; color: string }> = {
   open: { text: "Live", color: "green" },
@@ -36,6 +46,7 @@ export function Shell({
   const [opened, { toggle, close }] = useDisclosure(false);
   const route = useRoute();
   const live = LIVE_LABEL[useLiveState()];
+  const unresolved = useUnresolvedIncidents().byIntegration?.size ?? 0;
   const nav = [
     { label: "Overview", to: href({ name: "overview" }), icon: IconGauge, active: route.name === "overview" },
     {
@@ -54,6 +65,25 @@ export function Shell({
           },
         ]
       : []),
+    {
+      label: "Incidents",
+      to: href({ name: "incidents" }),
+      icon: IconAlertTriangle,
+      active: route.name === "incidents" || route.name === "incident",
+      count: unresolved,
+    },
+    {
+      label: "Alert channels",
+      to: href({ name: "channels" }),
+      icon: IconBell,
+      active: route.name === "channels",
+    },
+    {
+      label: "Alert policies",
+      to: href({ name: "policies" }),
+      icon: IconRoute,
+      active: route.name === "policies",
+    },
   ];
   return (
     <AppShell
@@ -111,6 +141,14 @@ export function Shell({
               label={item.label}
               active={item.active}
               leftSection={<item.icon size={18} aria-hidden />}
+              rightSection={
+                "count" in item && item.count ? (
+                  <Badge size="sm" color="red" circle data-testid="nav-incident-count">
+                    {item.count}
+                    <VisuallyHidden> unresolved</VisuallyHidden>
+                  </Badge>
+                ) : undefined
+              }
               aria-current={item.active ? "page" : undefined}
               onClick={(e: React.MouseEvent<HTMLAnchorElement>) => {
                 linkClick(item.to)(e);

@@ -1,4 +1,5 @@
 import type {
+  AuditEntryView,
   ConnectionTestView,
   CreateIntegrationBody,
   IntegrationView,
@@ -42,21 +43,8 @@ export async function listTests(id: string, signal: AbortSignal): Promise<Connec
   );
 }
 
-export interface AuditEntry {
-  id?: string;
-  actor?: string;
-  action?: string;
-  at?: string;
-  createdAt?: string;
-  requestId?: string | null;
-  clientIp?: string | null;
-  before?: unknown;
-  after?: unknown;
-  changes?: unknown;
-}
-
-export async function listAudit(id: string, signal: AbortSignal): Promise<AuditEntry[]> {
-  return listOf<AuditEntry>((await apiRequest<unknown>(`${path(id)}/audit?limit=50`, { signal })).data);
+export async function listAudit(id: string, signal: AbortSignal): Promise<AuditEntryView[]> {
+  return listOf<AuditEntryView>((await apiRequest<unknown>(`${path(id)}/audit?limit=50`, { signal })).data);
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>

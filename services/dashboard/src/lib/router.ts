@@ -1,6 +1,6 @@
 import { useEffect, useRef, useSyncExternalStore } from "react";
 
-/** A tiny history router: the app has six routes, a dependency would be heavier than this. */
+/** A tiny history router: the app has ten routes, a dependency would be heavier than this. */
 export const BASE = "/dashboard/integration";
 
 export type Route =
@@ -9,6 +9,10 @@ export type Route =
   | { name: "create" }
   | { name: "detail"; id: string }
   | { name: "edit"; id: string }
+  | { name: "incidents" }
+  | { name: "incident"; id: string }
+  | { name: "channels" }
+  | { name: "policies" }
   | { name: "signin" }
   | { name: "notfound" };
 
@@ -19,6 +23,12 @@ export function parseRoute(pathname: string): Route {
   if (path === "/sign-in") return { name: "signin" };
   if (path === "/integrations") return { name: "list" };
   if (path === "/integrations/new") return { name: "create" };
+  if (path === "/incidents") return { name: "incidents" };
+  if (path === "/channels") return { name: "channels" };
+  if (path === "/policies") return { name: "policies" };
+  // The alert service links here (ALERT_DASHBOARD_URL + /incidents/<id>) from every notification.
+  const incident = /^\/incidents\/([^/]+)$/.exec(path);
+  if (incident?.[1]) return { name: "incident", id: decodeURIComponent(incident[1]) };
   const edit = /^\/integrations\/([^/]+)\/edit$/.exec(path);
   if (edit?.[1]) return { name: "edit", id: decodeURIComponent(edit[1]) };
   const detail = /^\/integrations\/([^/]+)$/.exec(path);
@@ -38,6 +48,14 @@ export function href(route: Route): string {
       return `${BASE}/integrations/${encodeURIComponent(route.id)}`;
     case "edit":
       return `${BASE}/integrations/${encodeURIComponent(route.id)}/edit`;
+    case "incidents":
+      return `${BASE}/incidents`;
+    case "incident":
+      return `${BASE}/incidents/${encodeURIComponent(route.id)}`;
+    case "channels":
+      return `${BASE}/channels`;
+    case "policies":
+      return `${BASE}/policies`;
     case "signin":
       return `${BASE}/sign-in`;
     case "notfound":

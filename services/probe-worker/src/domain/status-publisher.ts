@@ -18,7 +18,7 @@ interface Pending {
 
 /**
  * Publishes integration.probe_completed on the status topic. Results of concurrent jobs are sent together
- * (one Kafka request per flush instead of one per check): the idempotent producer allows one request in
+ * (one Kafka request per flush instead of one per check): the producer allows one request in
  * flight, so batching is what lets a worker sustain thousands of checks per second. Sequences are taken at
  * flush time, in send order, so within a process a later send never carries a lower sequence.
  */

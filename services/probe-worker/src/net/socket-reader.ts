@@ -57,7 +57,7 @@ export class SocketReader {
         this.#buf = this.#buf.subarray(got.consumed);
         return got.value;
       }
-      if (this.#signal.aborted) throw abortFailure(this.#signal, during);
+      if (this.#signal.aborted) throw abortFailure(this.#signal, `the read ${during}`);
       if (this.#error) throw failureFromError(this.#error, "protocol");
       if (this.#buf.length > this.#maxBytes) {
         throw new ProbeFailure(

@@ -20,10 +20,6 @@ export interface AttemptEnv {
 
 export type ProbeFn = (env: AttemptEnv) => Promise<AttemptOutcome>;
 
-export function emptyTimings(totalMs: number): PhaseTimings {
-  return { dnsMs: null, connectMs: null, tlsMs: null, firstByteMs: null, totalMs };
-}
-
 const round = (n: number | null | undefined): number | null =>
   n === null || n === undefined ? null : Math.max(0, Math.round(n * 100) / 100);
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { abortableSleep, backoffMs } from "./retry.ts";
 
 describe("backoff", () => {
@@ -9,12 +9,35 @@ describe("backoff", () => {
     expect(backoffMs(20, { random: () => 1 })).toBe(15_000);
   });
 
-  it("sleep ends early on abort", async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("sleep ends early on abort and leaves no timer behind", async () => {
+    vi.useFakeTimers();
     const ac = new AbortController();
-    const started = Date.now();
-    const p = abortableSleep(ac.signal)(10_000);
+    let done = false;
+    const p = abortableSleep(ac.signal)(10_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(done).toBe(false);
     ac.abort();
+    await p; // resolves with the clock still 5 s short of the sleep
+    expect(done).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("sleep ends at its time without abort", async () => {
+    vi.useFakeTimers();
+    let done = false;
+    const p = abortableSleep(new AbortController().signal)(10_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
     await p;
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(done).toBe(true);
   });
 });

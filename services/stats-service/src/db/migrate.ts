@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { databaseEnv, parseEnv } from "@hip/service-kit";
 import { createDatabase } from "./client.ts";
@@ -11,7 +12,8 @@ const LOCK_KEY = 3_003_001;
  * replicas start at once (an advisory lock serialises them).
  */
 export async function migrateStats(url: string): Promise<void> {
-  const { pool, db, close } = createDatabase(url, 1);
+  const { pool, close } = createDatabase(url, 1);
+  const db = drizzle(pool);
   try {
     await pool.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
     await pool.query('CREATE SCHEMA IF NOT EXISTS "stats"');

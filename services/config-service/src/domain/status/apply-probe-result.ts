@@ -6,7 +6,7 @@ import type { DomainDeps } from "../context.ts";
 import { appendChange } from "../integrations/append-change.ts";
 import { updateRow } from "../integrations/shared.ts";
 import { toAuditState } from "../integrations/view.ts";
-import { TEST_DONE_CHANNEL } from "../tests/request-test.ts";
+import { TEST_DONE_CHANNEL } from "../connection-tests/request-connection-test.ts";
 import { statusChanged } from "./status-changed.ts";
 
 export type ApplyOutcome = "duplicate" | "unknown_integration" | "applied";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testWaitMs } from "../tests/request-test.ts";
+import { testWaitMs } from "../connection-tests/request-connection-test.ts";
 import { nextStatus } from "./apply-probe-result.ts";
 
 describe("nextStatus", () => {

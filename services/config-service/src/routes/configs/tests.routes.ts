@@ -13,9 +13,9 @@ import type { PgNotifications } from "@hip/outbox";
 import { listAudit } from "../../domain/audit/list-audit.ts";
 import type { DomainDeps } from "../../domain/context.ts";
 import { toTestView } from "../../domain/integrations/view.ts";
-import { awaitTestResult } from "../../domain/tests/await-test.ts";
-import { findTest, getTest, listTests } from "../../domain/tests/read-tests.ts";
-import { requestConnectionTest } from "../../domain/tests/request-test.ts";
+import { awaitTestResult } from "../../domain/connection-tests/await-connection-test.ts";
+import { findTest, getTest, listTests } from "../../domain/connection-tests/read-connection-tests.ts";
+import { requestConnectionTest } from "../../domain/connection-tests/request-connection-test.ts";
 import { actorOf, errors, writeErrors } from "../http.ts";
 
 export interface TestRouteOptions {

@@ -11,6 +11,9 @@ import { rememberName } from "../../lib/names.ts";
 import { href, linkClick, navigate } from "../../lib/router.ts";
 import type { Session } from "../../lib/session.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
+import { AlertCoverage } from "../alerts/AlertCoverage.tsx";
+import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
+import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
 import { DetailActions } from "./DetailActions.tsx";
@@ -27,6 +30,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
     },
     [id],
   );
+  const openIncident = useUnresolvedIncidents().byIntegration?.get(id);
   const [healthTick, setHealthTick] = useState(0);
   const [testsTick, setTestsTick] = useState(0);
   const reloadRecord = useThrottledCallback(record.reload, 1000);
@@ -88,6 +92,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           <Group gap="xs" mt={4}>
             <TypeBadge type={i.type} />
             <StatusBadge status={i.status} />
+            {openIncident && <OpenIncidentBadge incident={openIncident} />}
             {i.provider && (
               <Text size="sm" c="dimmed">
                 {i.provider}
@@ -108,6 +113,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           Last error: {i.lastError}
         </Text>
       )}
+      {i.status !== "INACTIVE" && <AlertCoverage integration={i} />}
       <TestConnectionPanel
         integrationId={i.id}
         canRun={session.isAdmin}

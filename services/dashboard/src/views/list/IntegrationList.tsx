@@ -10,6 +10,7 @@ import { href, linkClick, navigate, useLocation } from "../../lib/router.ts";
 import type { Session } from "../../lib/session.ts";
 import { fetchCurrentViews, fetchIntegrations } from "../../lib/stats-api.ts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
+import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { ListFilters } from "./ListFilters.tsx";
 import { type ListState, listStateFromSearch, listStateToSearch, type SortField } from "./list-state.ts";
 import { IntegrationCards, IntegrationTable } from "./IntegrationTable.tsx";
@@ -62,6 +63,7 @@ export function IntegrationList({ session }: { session: Session }) {
     [search, cursor],
   );
 
+  const incidents = useUnresolvedIncidents().byIntegration ?? undefined;
   const reload = useThrottledCallback(page.reload, 1500);
   useLiveEvents((e) => {
     if (e.type === "integration" || e.type === "reset") return reload();
@@ -123,11 +125,12 @@ export function IntegrationList({ session }: { session: Session }) {
         </Text>
       </div>
       {isPhone ? (
-        <IntegrationCards rows={rows} current={page.data?.current} />
+        <IntegrationCards rows={rows} current={page.data?.current} incidents={incidents} />
       ) : (
         <IntegrationTable
           rows={rows}
           current={page.data?.current}
+          incidents={incidents}
           state={state}
           onSort={onSort}
           loading={page.loading}

@@ -1,13 +1,16 @@
 import { Card, Group, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { IconArrowsSort, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import type { IntegrationCurrentView, IntegrationView } from "@hip/contracts";
+import type { IncidentView, IntegrationCurrentView, IntegrationView } from "@hip/contracts";
 import { Link } from "../../components/Link.tsx";
 import { StatusBadge, TypeBadge } from "../../components/badges.tsx";
 import { formatLatency, formatPercent, formatRelative } from "../../lib/format.ts";
 import { href } from "../../lib/router.ts";
+import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
 import type { ListState, SortField } from "./list-state.ts";
 
 type Current = Map<string, IntegrationCurrentView> | undefined;
+/** Unresolved incidents by integration id (from the alert service). */
+type Incidents = Map<string, IncidentView> | undefined;
 
 function SortHeader({
   field,
@@ -54,12 +57,14 @@ function LastCheck({ current }: { current: IntegrationCurrentView | undefined })
 export function IntegrationTable({
   rows,
   current,
+  incidents,
   state,
   onSort,
   loading,
 }: {
   rows: IntegrationView[];
   current: Current;
+  incidents?: Incidents;
   state: ListState;
   onSort: (f: SortField) => void;
   loading: boolean;
@@ -113,7 +118,12 @@ export function IntegrationTable({
                   <TypeBadge type={i.type} size="sm" />
                 </Table.Td>
                 <Table.Td>
-                  <StatusBadge status={i.status} size="sm" />
+                  <Group gap={4} wrap="wrap">
+                    <StatusBadge status={i.status} size="sm" />
+                    {incidents?.get(i.id) && (
+                      <OpenIncidentBadge incident={incidents.get(i.id) as IncidentView} size="sm" />
+                    )}
+                  </Group>
                 </Table.Td>
                 <Table.Td>
                   <LastCheck current={c} />
@@ -137,7 +147,15 @@ export function IntegrationTable({
 }
 
 /** Phone layout: one card per integration instead of a wide table. */
-export function IntegrationCards({ rows, current }: { rows: IntegrationView[]; current: Current }) {
+export function IntegrationCards({
+  rows,
+  current,
+  incidents,
+}: {
+  rows: IntegrationView[];
+  current: Current;
+  incidents?: Incidents;
+}) {
   if (rows.length === 0) {
     return (
       <Text c="dimmed" ta="center" py="md">
@@ -171,6 +189,9 @@ export function IntegrationCards({ rows, current }: { rows: IntegrationView[]; c
             </Group>
             <Group gap="xs" mt={6} wrap="wrap">
               <TypeBadge type={i.type} size="sm" />
+              {incidents?.get(i.id) && (
+                <OpenIncidentBadge incident={incidents.get(i.id) as IncidentView} size="sm" />
+              )}
               <Text size="xs" c="dimmed">
                 Last check {formatRelative(c?.lastCheckAt)} · {formatLatency(c?.lastLatencyMs)} · uptime{" "}
                 {formatPercent(c?.uptime24h)}

@@ -1,6 +1,6 @@
 import type { PgNotifications } from "@hip/outbox";
 import type { ConnectionTestRow } from "../../db/schema.ts";
-import { TEST_DONE_CHANNEL } from "./request-test.ts";
+import { TEST_DONE_CHANNEL } from "./request-connection-test.ts";
 
 /**
  * Waits until a test is no longer PENDING or `waitMs` passes. Wakes on the Postgres NOTIFY sent by whichever

@@ -1,6 +1,7 @@
 import { topicNames } from "@hip/contracts";
 import type { EventBus } from "@hip/events";
 import { OutboxRelay } from "@hip/outbox";
+import { drizzle } from "drizzle-orm/node-postgres";
 import type { Logger } from "@hip/service-kit";
 import type { Registry } from "prom-client";
 import { createTrafficConsumer } from "./consumers/traffic.consumer.ts";
@@ -55,11 +56,14 @@ export async function createTrafficRuntime(o: {
     pool: database.pool,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
   });
+  // @hip/outbox speaks drizzle's `execute`; this handle exists only for the relay (the service's own SQL is plain
+  // pg, decision 0022).
+  const relayDb = drizzle(database.pool);
   const relay = new OutboxRelay({
     table: TRAFFIC_OUTBOX_TABLE,
     channel: "stats_traffic_outbox",
     lockKey: TRAFFIC_OUTBOX_LOCK,
-    withSystem: (fn) => database.db.transaction((tx) => fn(tx)),
+    withSystem: (fn) => relayDb.transaction((tx) => fn(tx)),
     producer: await bus.producer(),
     notifications: null,
     logger: logger.child({ component: "traffic-outbox-relay" }),

@@ -6,12 +6,16 @@ import type { TopicNames } from "./topics.ts";
 import { TrafficAnomalyData, TrafficExpectations, TrafficReport } from "./traffic.ts";
 
 /**
- * CloudEvents 1.0 envelope (structured JSON mode) with two extensions:
+ * CloudEvents 1.0 envelope (structured JSON mode) with these extensions:
  * - `tenantid`: the owning tenant (every event belongs to exactly one);
  * - `sequence`: a non-negative integer, strictly increasing per (source, subject). Consumers apply an event about an
  *   integration only when its sequence is above the last one applied from that source.
+ * - `traceparent` (optional, CloudEvents distributed-tracing extension): the W3C trace context of the work that
+ *   produced the event (the admin's request, the probe run), so one trace follows it across services.
  * `subject` is always the integration id, which is also the Kafka message key.
  */
+export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 const envelope = {
   specversion: z.literal("1.0"),
   id: z.uuid(),
@@ -21,6 +25,7 @@ const envelope = {
   tenantid: z.string().min(1),
   sequence: z.number().int().nonnegative(),
   datacontenttype: z.literal("application/json").default("application/json"),
+  traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
 };
 
 /** Non-secret snapshot of an integration carried by config events: presence flags, never values or masks. */
@@ -257,6 +262,8 @@ export function cloudEvent<T extends EventType, D>(args: {
   sequence: number;
   data: D;
   time?: Date;
+  /** W3C trace context of the producing work; omitted when there is none. */
+  traceparent?: string | undefined;
 }): {
   specversion: "1.0";
   id: string;
@@ -267,6 +274,7 @@ export function cloudEvent<T extends EventType, D>(args: {
   tenantid: string;
   sequence: number;
   datacontenttype: "application/json";
+  traceparent?: string;
   data: D;
 } {
   return {
@@ -279,6 +287,7 @@ export function cloudEvent<T extends EventType, D>(args: {
     tenantid: args.tenantId,
     sequence: args.sequence,
     datacontenttype: "application/json",
+    ...(args.traceparent ? { traceparent: args.traceparent } : {}),
     data: args.data,
   };
 }

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { ZodError } from "zod";
 import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
+import { registerRequestTracing } from "./tracing.ts";
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -139,7 +140,9 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
       .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: results });
   });
 
-  return app as unknown as FastifyInstance;
+  const built = app as unknown as FastifyInstance;
+  registerRequestTracing(built);
+  return built;
 }
 
 function summarize(details: FieldIssue[]): string {

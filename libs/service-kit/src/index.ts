@@ -7,3 +7,4 @@ export * from "./auth.ts";
 export * from "./jwt.ts";
 export * from "./runtime.ts";
 export * from "./metrics.ts";
+export * from "./tracing.ts";

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger, LoggerOptions } from "pino";
 import { createLogger } from "./logger.ts";
 import { ShutdownRegistry } from "./shutdown.ts";
+import { initTracing } from "./tracing.ts";
 
 /**
  * The shape every service's `createRuntime(env, logger)` returns (src/runtime.ts). Creating it connects to the
@@ -52,9 +53,13 @@ export async function runService<E extends ServiceEnv>(opts: RunServiceOptions<E
   const logger = createLogger({ name: opts.name, level: env.LOG_LEVEL, ...opts.logger });
   const shutdown = new ShutdownRegistry(logger, env.SHUTDOWN_TIMEOUT_MS);
   shutdown.installSignalHandlers();
+  const tracing = initTracing(opts.name);
+  if (tracing.enabled) logger.info("tracing: exporting spans over OTLP/HTTP");
   try {
     const runtime = await opts.create(env, logger);
     runtime.registerShutdown(shutdown);
+    // Last: spans of the final requests and events are flushed after everything else has stopped.
+    shutdown.register("brokers", "tracing", () => tracing.shutdown());
     const address = await runtime.app.listen({ host: env.HOST, port: env.PORT });
     await runtime.start();
     logger.info({ address }, `${opts.name} started`);

@@ -1,5 +1,6 @@
 import { EVENT_SOURCES, StatusEvent, type TopicNames } from "@hip/contracts";
 import type { EventBus, EventConsumer } from "@hip/events";
+import { inSpan, SpanKind } from "@hip/service-kit";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import { applyProbeResult } from "../domain/status/apply-probe-result.ts";
@@ -26,7 +27,19 @@ export async function createStatusConsumer(args: {
     handle: async (event) => {
       if (event.type !== "integration.probe_completed") return;
       if (event.source === EVENT_SOURCES.configService) return;
-      const outcome = await applyProbeResult({ db, topics }, event);
+      const outcome = await inSpan(
+        `apply ${event.type}`,
+        {
+          parent: event.traceparent,
+          kind: SpanKind.CONSUMER,
+          attributes: { "hip.integration_id": event.subject },
+        },
+        async (span, traceparent) => {
+          const out = await applyProbeResult({ db, topics }, event, traceparent);
+          span.setAttribute("hip.outcome", out);
+          return out;
+        },
+      );
       if (outcome === "unknown_integration") {
         logger.debug(
           { eventId: event.id, integrationId: event.subject },

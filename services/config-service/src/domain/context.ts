@@ -18,4 +18,6 @@ export interface Actor {
   sub: string;
   requestId: string | null;
   ip: string | null;
+  /** W3C trace context of the request (its server span); the events of its change carry it. */
+  traceparent?: string | undefined;
 }

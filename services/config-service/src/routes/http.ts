@@ -16,7 +16,13 @@ export const writeErrors = { ...errors, 409: ErrorEnvelope, 412: ErrorEnvelope, 
 
 export function actorOf(req: FastifyRequest): Actor {
   const auth = tenantOf(req);
-  return { tenantId: auth.tenantId, sub: auth.sub, requestId: req.id, ip: req.ip };
+  return {
+    tenantId: auth.tenantId,
+    sub: auth.sub,
+    requestId: req.id,
+    ip: req.ip,
+    traceparent: req.traceparent,
+  };
 }
 
 /** `If-Match: "3"` (or W/"3", or 3) -> 3; `*` or absent -> undefined (no precondition). */

@@ -1,7 +1,7 @@
 import type { ConnectionSpec, PhaseTimings, ProbeKind, TlsCertificateInfo } from "@hip/contracts";
 import type { LookupFn } from "@hip/net-guard";
 import type { ProbeConfig } from "./config.ts";
-import type { ProbeContext } from "./index.ts";
+import type { OAuthTokenCache } from "./oauth-token-cache.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";
 
 export const USER_AGENT = "HIP-Probe/1.0 (+integration health check)";
@@ -16,6 +16,18 @@ export interface AttemptEnv {
   userAgent: string;
   /** performance.now() when the attempt started. */
   startedAt: number;
+}
+
+/** What a probe run gets from its worker (one per process). */
+export interface ProbeContext {
+  /** From PROBE_ALLOWED_CIDRS, e.g. ["127.0.0.0/8","::1/128"]; [] = public addresses only. */
+  allowedCidrs: string[];
+  /** Shared per process: OAuth2 client-credentials tokens cached until expiry. */
+  tokenCache: OAuthTokenCache;
+  /** Aborts everything (shutdown). */
+  signal?: AbortSignal;
+  /** Injectable for retry backoff. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type ProbeFn = (env: AttemptEnv) => Promise<AttemptOutcome>;

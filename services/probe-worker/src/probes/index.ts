@@ -1,27 +1,16 @@
 import type { ConnectionSpec, ProbeKind } from "@hip/contracts";
-import { type AttemptEnv, failed, USER_AGENT } from "./attempt.ts";
+import { type AttemptEnv, failed, type ProbeContext, USER_AGENT } from "./attempt.ts";
 import { probeConfig } from "./config.ts";
-import type { OAuthTokenCache } from "./oauth-token-cache.ts";
 import { abortableSleep, backoffMs } from "./retry.ts";
 import { scrubOutcome, secretsOf } from "./scrub.ts";
 import { probeFor, selectProbe } from "./select.ts";
 import { type AttemptOutcome, ProbeFailure, type ProbeOutcome } from "./types.ts";
 
 export { parseAllowedCidrs } from "@hip/net-guard";
+export type { ProbeContext } from "./attempt.ts";
 export { OAuthTokenCache } from "./oauth-token-cache.ts";
 export { selectProbe } from "./select.ts";
 export type { ProbeOutcome } from "./types.ts";
-
-export interface ProbeContext {
-  /** From PROBE_ALLOWED_CIDRS, e.g. ["127.0.0.0/8","::1/128"]; [] = public addresses only. */
-  allowedCidrs: string[];
-  /** Shared per process: OAuth2 client-credentials tokens cached until expiry. */
-  tokenCache: OAuthTokenCache;
-  /** Aborts everything (shutdown). */
-  signal?: AbortSignal;
-  /** Injectable for retry backoff. */
-  sleep?: (ms: number) => Promise<void>;
-}
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Number.isFinite(n) ? n : lo));
 

@@ -37,6 +37,7 @@ export async function requestConnectionTest(args: {
       .returning();
     if (!test) throw new Error("insert returned no row");
     await appendChange(tx, {
+      traceparent: actor.traceparent,
       topics: deps.topics,
       before: row,
       write: (eventSeq) => updateRow(tx, row.id, { eventSeq }),

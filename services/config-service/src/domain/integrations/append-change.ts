@@ -27,6 +27,8 @@ export interface Change {
   events: AnyChangeEvent[];
   audit: ((after: IntegrationRow) => ChangeAudit) | null;
   now: Date;
+  /** Trace context the change's events carry (the request's span, or the consumer's span applying an event). */
+  traceparent?: string | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function appendChange(tx: Tx, change: Change): Promise<IntegrationR
         integrationId: after.id,
         sequence: base + i + 1,
         data: event.data(after),
+        traceparent: change.traceparent,
       }) as AnyPendingEvent,
   );
   await enqueueEvents(tx, change.topics, pending, change.now);

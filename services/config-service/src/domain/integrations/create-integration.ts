@@ -42,6 +42,7 @@ export async function createIntegration(args: {
   try {
     return await withTenant(deps.db, actor.tenantId, (tx) =>
       appendChange(tx, {
+        traceparent: actor.traceparent,
         topics: deps.topics,
         before: null,
         write: async (eventSeq) => {

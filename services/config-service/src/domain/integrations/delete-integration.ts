@@ -18,6 +18,7 @@ export async function deleteIntegration(args: {
     const row = await lockIntegration(tx, actor.tenantId, id);
     checkIfMatch(row, ifMatch);
     return appendChange(tx, {
+      traceparent: actor.traceparent,
       topics: deps.topics,
       before: row,
       write: async () => {

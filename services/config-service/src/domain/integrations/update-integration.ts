@@ -68,6 +68,7 @@ export async function updateIntegration(args: {
       const now = new Date();
       const statusOnly = diff.statusChanged && diff.changed.length === 1;
       return appendChange(tx, {
+        traceparent: actor.traceparent,
         topics: deps.topics,
         before: row,
         write: (eventSeq) =>

@@ -21,6 +21,8 @@ export interface PendingEvent<T extends EventType = EventType> {
   /** The integration's event_seq value for this event (bumped in the same transaction). */
   sequence: number;
   data: EventData<T>;
+  /** W3C trace context of the work that caused the event (CloudEvents distributed-tracing extension). */
+  traceparent?: string | undefined;
 }
 
 /** A PendingEvent of any type, with its data matching its type (a union, not a union of fields). */
@@ -49,6 +51,7 @@ export async function enqueueEvents(
       sequence: e.sequence,
       data: e.data,
       time: now,
+      traceparent: e.traceparent,
     });
     return {
       id,

@@ -32,6 +32,8 @@ export function nextStatus(
 export async function applyProbeResult(
   deps: Pick<DomainDeps, "db" | "topics">,
   event: IntegrationProbeCompleted,
+  /** Trace context the resulting status change carries (the consumer's span); defaults to the probe's. */
+  traceparent: string | undefined = event.traceparent,
 ): Promise<ApplyOutcome> {
   const db: Db = deps.db;
   return withSystem(db, async (tx) => {
@@ -72,6 +74,7 @@ export async function applyProbeResult(
     const changed = status !== row.status;
     const now = new Date();
     await appendChange(tx, {
+      traceparent,
       topics: deps.topics,
       before: row,
       write: (eventSeq) =>

@@ -1,5 +1,5 @@
 import { Fieldset, NumberInput, SimpleGrid, Switch } from "@mantine/core";
-import { fieldId, type SectionProps } from "./IntegrationFormPage.tsx";
+import { fieldId, type SectionProps } from "./section.ts";
 
 /** Limits are shown as hints but not clamped: the API's validation message lands on the field instead. */
 export function AdvancedSection({ values, errors, set }: SectionProps) {

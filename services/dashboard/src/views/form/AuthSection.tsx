@@ -2,7 +2,7 @@ import { Fieldset, PasswordInput, Select, SimpleGrid, Stack, TextInput } from "@
 import type { IntegrationView } from "@hip/contracts";
 import { AUTH_FIELDS, type FormField } from "../../lib/form-model.ts";
 import { AUTH_LABELS, AUTH_TYPES } from "../../lib/palette.ts";
-import { fieldId, type SectionProps } from "./IntegrationFormPage.tsx";
+import { fieldId, type SectionProps } from "./section.ts";
 
 const LABELS: Partial<Record<FormField, string>> = {
   apiKey: "API key",

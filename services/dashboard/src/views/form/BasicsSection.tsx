@@ -1,7 +1,7 @@
 import { Fieldset, Select, SimpleGrid, Stack, Textarea, TextInput } from "@mantine/core";
 import { endpointHint } from "../../lib/form-model.ts";
 import { INTEGRATION_TYPES, STATUS_LABELS, TYPE_LABELS } from "../../lib/palette.ts";
-import { fieldId, type SectionProps } from "./IntegrationFormPage.tsx";
+import { fieldId, type SectionProps } from "./section.ts";
 import { TypeSettings } from "./TypeSettings.tsx";
 
 export function BasicsSection(props: SectionProps) {

@@ -1,6 +1,6 @@
 import { Fieldset, JsonInput } from "@mantine/core";
 import { CONFIG_MAX_BYTES } from "@hip/contracts";
-import { fieldId, type SectionProps } from "./IntegrationFormPage.tsx";
+import { fieldId, type SectionProps } from "./section.ts";
 
 export function ConfigSection({ values, errors, set }: SectionProps) {
   return (

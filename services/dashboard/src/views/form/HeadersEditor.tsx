@@ -1,7 +1,7 @@
 import { ActionIcon, Button, Fieldset, Group, Stack, Text, TextInput } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { isMasked } from "../../lib/form-model.ts";
-import { fieldId, type SectionProps } from "./IntegrationFormPage.tsx";
+import { fieldId, type SectionProps } from "./section.ts";
 
 /** Custom HTTP headers as name/value rows. Secret-looking values come back masked and must be retyped to change. */
 export function HeadersEditor({ values, errors, set }: SectionProps) {

@@ -26,18 +26,9 @@ import { AuthSection } from "./AuthSection.tsx";
 import { BasicsSection } from "./BasicsSection.tsx";
 import { ConfigSection } from "./ConfigSection.tsx";
 import { HeadersEditor } from "./HeadersEditor.tsx";
-
-export type Errors = Partial<Record<FormField, string>>;
-export interface SectionProps {
-  values: FormValues;
-  errors: Errors;
-  set: <K extends FormField>(field: K, value: FormValues[K]) => void;
-  mode: "create" | "edit";
-  original: IntegrationView | null;
-}
+import { type Errors, fieldId, type SectionProps } from "./section.ts";
 
 const FORM_FIELDS = new Set<string>(Object.keys(emptyForm()));
-export const fieldId = (f: string) => `field-${f}`;
 
 function focusFirstError(errors: Errors) {
   const first = Object.keys(errors)[0];

@@ -1,7 +1,7 @@
 import { Checkbox, Select, SimpleGrid, Text, TextInput } from "@mantine/core";
 import { configFieldsFor, readConfigKey, writeConfigKey } from "../../lib/form-model.ts";
 import { TYPE_LABELS } from "../../lib/palette.ts";
-import type { SectionProps } from "./IntegrationFormPage.tsx";
+import type { SectionProps } from "./section.ts";
 
 /** Type-specific probe settings. They edit keys of the JSON config, so the JSON editor stays the one truth. */
 export function TypeSettings({ values, set }: SectionProps) {

@@ -1,11 +1,17 @@
 import { Card, Group, Skeleton, Table, Text, Title } from "@mantine/core";
+import type { IntegrationCurrentView, IntegrationView } from "@hip/contracts";
 import { IconCircleCheck } from "@tabler/icons-react";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { Link } from "../../components/Link.tsx";
 import { StatusBadge, TypeBadge } from "../../components/badges.tsx";
 import { formatRelative } from "../../lib/format.ts";
 import { href } from "../../lib/router.ts";
-import type { FailingRow } from "./Overview.tsx";
+
+/** One failing integration with its current health (the overview loads them; the table shows them). */
+export interface FailingRow {
+  integration: IntegrationView;
+  current: IntegrationCurrentView | undefined;
+}
 
 export function FailingTable({
   rows,

@@ -1,5 +1,5 @@
 import { Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import type { IntegrationCurrentView, IntegrationView } from "@hip/contracts";
+import type { IntegrationCurrentView } from "@hip/contracts";
 import { useAsync, useThrottledCallback } from "../../lib/use-async.ts";
 import { useLiveEvents } from "../../lib/live.tsx";
 import { rememberName } from "../../lib/names.ts";
@@ -9,12 +9,7 @@ import { formatRelative } from "../../lib/format.ts";
 import { StatCards } from "./StatCards.tsx";
 import { BreakdownCharts } from "./BreakdownCharts.tsx";
 import { ActivityCharts } from "./ActivityCharts.tsx";
-import { FailingTable } from "./FailingTable.tsx";
-
-export interface FailingRow {
-  integration: IntegrationView;
-  current: IntegrationCurrentView | undefined;
-}
+import { type FailingRow, FailingTable } from "./FailingTable.tsx";
 
 export function Overview() {
   const summary = useAsync(fetchSummary, []);

@@ -4,7 +4,6 @@ import { processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
-import type { ApplyOutcome } from "./apply-status-event.ts";
 import { lockIntegration } from "./integration-row.ts";
 
 /** A one-line description of what the detector saw, for the incident's error (what channels show). */
@@ -51,7 +50,7 @@ export async function applyTrafficAnomalyTx(
   tx: Tx,
   deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
   event: IntegrationTrafficAnomaly,
-): Promise<ApplyOutcome> {
+): Promise<"duplicate" | "ignored" | "applied" | "opened" | "resolved"> {
   const fresh = await tx
     .insert(processedEvents)
     .values({ eventId: event.id })

@@ -1,4 +1,4 @@
-import { topicNames } from "@hip/contracts";
+import { type IntegrationTrafficReported, topicNames } from "@hip/contracts";
 import { EventBus } from "@hip/events";
 import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
@@ -18,6 +18,8 @@ export interface Runtime extends ServiceRuntime {
 export interface RuntimeOptions {
   /** Injectable clock for the traffic detector and ingest checks (tests). */
   clock?: () => number;
+  /** After each committed batch of Kafka traffic reports (bench/traffic measures ingest lag here). */
+  onTrafficStored?: (info: { stored: number; events: IntegrationTrafficReported[] }) => void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { topicNames } from "@hip/contracts";
+import { type IntegrationTrafficReported, topicNames } from "@hip/contracts";
 import type { EventBus } from "@hip/events";
 import { OutboxRelay } from "@hip/outbox";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -37,6 +37,7 @@ export async function createTrafficRuntime(o: {
   database: Database;
   registry: Registry;
   clock?: () => number;
+  onTrafficStored?: (info: { stored: number; events: IntegrationTrafficReported[] }) => void;
 }): Promise<TrafficRuntime> {
   const { env, logger, bus, database } = o;
   const metrics = new TrafficMetrics(o.registry);
@@ -50,6 +51,7 @@ export async function createTrafficRuntime(o: {
     partitionsConcurrently: env.TRAFFIC_PARTITIONS_CONCURRENCY,
     maxAgeMs: env.TRAFFIC_REPORTS_RETENTION_HOURS * 3_600_000,
     ...(o.clock ? { now: o.clock } : {}),
+    ...(o.onTrafficStored ? { onStored: o.onTrafficStored } : {}),
   });
   const expectations = await createTrafficConfigConsumer({
     bus,

@@ -66,6 +66,8 @@ describe("traffic panel model", () => {
 
   it("shows a badge per open anomaly and nothing without one", () => {
     expect(render(<TrafficBadges series={series} />)).toContain("Silent feed since");
-    expect(render(<TrafficBadges series={{ ...series, openAnomalies: [] }} />)).not.toContain("traffic-anomalies");
+    expect(render(<TrafficBadges series={{ ...series, openAnomalies: [] }} />)).not.toContain(
+      "traffic-anomalies",
+    );
   });
 });

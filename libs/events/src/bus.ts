@@ -12,6 +12,47 @@ export interface EventBusOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** Retry and group timing; defaults are the documented ones (docs/resilience.md). */
+  tuning?: Partial<KafkaTuning>;
+}
+
+/** How fast the client notices a broker outage, retries, and how long a dead member holds its partitions. */
+export interface KafkaTuning {
+  /** Cap of the client's exponential retry backoff (also the consumer's restart delay after a crash). */
+  retryMaxMs: number;
+  retryInitialMs: number;
+  /** Retries of one request before it fails (a failed consumer then restarts after `retryMaxMs` at most). */
+  retries: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** A member that sends no heartbeat for this long is removed and its partitions reassigned. */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+export const DEFAULT_KAFKA_TUNING: KafkaTuning = {
+  retryMaxMs: 1_000,
+  retryInitialMs: 200,
+  retries: 8,
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+};
+
+/** The tuning from the shared env variables (service-kit's kafkaEnv), unset ones at their defaults. */
+export function kafkaTuningFromEnv(env: {
+  KAFKA_RETRY_MAX_MS?: number;
+  KAFKA_SESSION_TIMEOUT_MS?: number;
+  KAFKA_HEARTBEAT_INTERVAL_MS?: number;
+}): Partial<KafkaTuning> {
+  return {
+    ...(env.KAFKA_RETRY_MAX_MS !== undefined ? { retryMaxMs: env.KAFKA_RETRY_MAX_MS } : {}),
+    ...(env.KAFKA_SESSION_TIMEOUT_MS !== undefined ? { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS } : {}),
+    ...(env.KAFKA_HEARTBEAT_INTERVAL_MS !== undefined
+      ? { heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS }
+      : {}),
+  };
 }
 
 export interface TopicSpec {
@@ -30,15 +71,19 @@ export class EventBus {
   private readonly closers: Array<() => Promise<void>> = [];
 
   private readonly opts: EventBusOptions;
+  readonly tuning: KafkaTuning;
 
   constructor(opts: EventBusOptions) {
     this.opts = opts;
+    this.tuning = { ...DEFAULT_KAFKA_TUNING, ...opts.tuning };
+    const t = this.tuning;
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
       logCreator: pinoLogCreator(opts.logger),
-      retry: { initialRetryTime: 200, retries: 10 },
-      connectionTimeout: 3000,
+      retry: { initialRetryTime: t.retryInitialMs, maxRetryTime: t.retryMaxMs, retries: t.retries },
+      connectionTimeout: t.connectionTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
     });
   }
 
@@ -46,13 +91,19 @@ export class EventBus {
    * A producer with acks=all and one request in flight per connection, so retries never reorder. Not kafkajs'
    * idempotent mode: that needs unbounded retries (it warns otherwise), and a send must be able to give up
    * during a broker outage. A retried send may write a message twice; every event carries a deterministic id
-   * and every consumer dedupes by it (decision 0023).
+   * and every consumer dedupes by it (decision 0023). `retries` overrides the client's count for this producer:
+   * a publisher with its own durable buffer wants a send to fail fast and retries it itself.
    */
-  async producer(): Promise<EventProducer> {
+  async producer(opts: { transactionalId?: string; retries?: number } = {}): Promise<EventProducer> {
+    const t = this.tuning;
     const producer = this.kafka.producer({
       idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
+      ...(opts.retries !== undefined
+        ? { retry: { initialRetryTime: t.retryInitialMs, maxRetryTime: t.retryMaxMs, retries: opts.retries } }
+        : {}),
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
     });
     await producer.connect();
     const wrapped = new EventProducer(producer);
@@ -65,8 +116,15 @@ export class EventBus {
     const dlq = await this.producer();
     const consumer = this.kafka.consumer({
       groupId: opts.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.tuning.sessionTimeoutMs,
+      heartbeatInterval: this.tuning.heartbeatIntervalMs,
+      // Restart after any crash, after at most retryMaxMs, so a returning broker is used within seconds.
+      retry: {
+        initialRetryTime: this.tuning.retryInitialMs,
+        maxRetryTime: this.tuning.retryMaxMs,
+        retries: this.tuning.retries,
+        restartOnFailure: async () => true,
+      },
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
@@ -75,6 +133,7 @@ export class EventBus {
       dlq,
       opts,
       this.opts.logger.child({ consumer: opts.groupId }),
+      Math.max(20_000, this.tuning.sessionTimeoutMs * 2),
     );
     this.closers.unshift(() => wrapped.stop().catch(() => undefined));
     return wrapped;

@@ -45,6 +45,30 @@ export interface ConsumerOptions<S extends z.ZodType> {
 
 const MAX_BACKOFF_MS = 30_000;
 
+export type ConsumerState =
+  | "idle"
+  | "connecting"
+  | "joined"
+  | "rebalancing"
+  | "restarting"
+  | "crashed"
+  | "stopped";
+
+/** A consumer's real state, from kafkajs instrumentation events (for /health/details and /ready). */
+export interface ConsumerStatus {
+  ok: boolean;
+  reason: string | null;
+  groupId: string;
+  state: ConsumerState;
+  /** Partitions this member owns, per topic (empty while not joined). */
+  assigned: Record<string, number[]>;
+  joinedAt: string | null;
+  /** Last completed fetch from the broker (a poll, with or without messages). */
+  lastPollAt: string | null;
+  lastHeartbeatAt: string | null;
+  lastError: string | null;
+}
+
 /**
  * A consumer-group member that parses every message with zod. Unparseable messages go to the dead-letter topic
  * (with the reason and their origin in headers) and never block the partition. Offsets are committed only after
@@ -54,26 +78,73 @@ export class EventConsumer<S extends z.ZodType> {
   private running = false;
   private healthy = true;
   private crashed: Error | null = null;
+  private state: ConsumerState = "idle";
+  private assigned: Record<string, number[]> = {};
+  private joinedAt: number | null = null;
+  private lastPollAt: number | null = null;
+  private lastHeartbeatAt: number | null = null;
+  private lastError: string | null = null;
+  /** A joined member with no completed fetch for this long is not consuming (broker gone, handler stuck). */
+  private readonly pollStaleMs: number;
 
   private readonly consumer: Consumer;
   private readonly dlqProducer: EventProducer;
   private readonly opts: ConsumerOptions<S>;
   private readonly logger: Logger;
 
-  constructor(consumer: Consumer, dlqProducer: EventProducer, opts: ConsumerOptions<S>, logger: Logger) {
+  constructor(
+    consumer: Consumer,
+    dlqProducer: EventProducer,
+    opts: ConsumerOptions<S>,
+    logger: Logger,
+    pollStaleMs = 20_000,
+  ) {
     this.consumer = consumer;
     this.dlqProducer = dlqProducer;
     this.opts = opts;
     this.logger = logger;
+    this.pollStaleMs = pollStaleMs;
     if (!opts.handle && !opts.handleBatch) throw new Error("consumer needs handle or handleBatch");
-    consumer.on(consumer.events.CRASH, (e) => {
+    const { events } = consumer;
+    consumer.on(events.CRASH, (e) => {
       this.crashed = e.payload.error;
       this.healthy = e.payload.restart;
+      this.lastError = e.payload.error.message;
+      this.state = e.payload.restart && this.running ? "restarting" : "crashed";
+      this.assigned = {};
       logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
+    });
+    consumer.on(events.CONNECT, () => {
+      if (this.state !== "joined") this.state = "connecting";
+    });
+    consumer.on(events.GROUP_JOIN, (e) => {
+      this.state = "joined";
+      this.assigned = e.payload.memberAssignment;
+      this.joinedAt = Date.now();
+      this.lastPollAt ??= Date.now();
+      logger.info({ assigned: e.payload.memberAssignment, durationMs: e.payload.duration }, "joined group");
+    });
+    consumer.on(events.REBALANCING, () => {
+      this.state = "rebalancing";
+    });
+    consumer.on(events.FETCH, () => {
+      this.lastPollAt = Date.now();
+    });
+    consumer.on(events.HEARTBEAT, () => {
+      this.lastHeartbeatAt = Date.now();
+    });
+    consumer.on(events.STOP, () => {
+      if (!this.running) this.state = "stopped";
+    });
+    consumer.on(events.DISCONNECT, () => {
+      this.assigned = {};
+      if (!this.running) this.state = "stopped";
+      else if (this.state !== "crashed") this.state = "restarting";
     });
   }
 
   async start(): Promise<void> {
+    this.state = "connecting";
     await this.consumer.connect();
     for (const topic of this.opts.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
@@ -89,11 +160,34 @@ export class EventConsumer<S extends z.ZodType> {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.state = "stopped";
     await this.consumer.disconnect();
   }
 
+  /** Running, joined to its group, and polling: what /ready requires of a consumer. */
   isHealthy(): boolean {
-    return this.running && this.healthy;
+    return this.status().ok;
+  }
+
+  status(): ConsumerStatus {
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    let reason: string | null = null;
+    if (!this.running) reason = "not running";
+    else if (this.state !== "joined") reason = `group state is ${this.state}`;
+    else if (!this.healthy) reason = `handler failing: ${this.lastError ?? "retrying"}`;
+    else if (this.lastPollAt !== null && Date.now() - this.lastPollAt > this.pollStaleMs)
+      reason = `no poll for ${Math.round((Date.now() - this.lastPollAt) / 1000)} s`;
+    return {
+      ok: reason === null,
+      reason,
+      groupId: this.opts.groupId,
+      state: this.state,
+      assigned: this.assigned,
+      joinedAt: iso(this.joinedAt),
+      lastPollAt: iso(this.lastPollAt),
+      lastHeartbeatAt: iso(this.lastHeartbeatAt),
+      lastError: this.lastError,
+    };
   }
 
   lastCrash(): Error | null {
@@ -214,6 +308,7 @@ export class EventConsumer<S extends z.ZodType> {
       } catch (err) {
         if (!isRunning()) throw err;
         this.healthy = attempt < 5;
+        this.lastError = err instanceof Error ? err.message : String(err);
         this.logger.error({ err, attempt, groupId: this.opts.groupId }, "event handling failed; retrying");
         await new Promise((r) => setTimeout(r, delay));
         await heartbeat().catch(() => undefined);

@@ -1,3 +1,4 @@
 export * from "./bus.ts";
 export * from "./consumer.ts";
 export * from "./producer.ts";
+export * from "./deadline.ts";

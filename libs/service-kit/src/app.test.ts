@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { buildServiceApp } from "./app.ts";
+import { buildServiceApp, healthCheck } from "./app.ts";
 import { registerAuth, requireService, tenantAdmin, tenantReader, tenantOf } from "./auth.ts";
 import { DomainError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
@@ -54,6 +54,42 @@ describe("service app conventions", () => {
     const ready = await app.inject({ url: "/ready" });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks).toEqual({ ok: "ok", down: "db down" });
+  });
+
+  it("/health/details shows each component's state; one unhealthy component makes /ready 503", async () => {
+    let joined = false;
+    const app = buildServiceApp({
+      name: "t",
+      logger,
+      readiness: {
+        plain: async () => ({ rows: ["not shown"] }),
+        consumers: healthCheck({
+          status: () => ({ ok: joined, reason: joined ? null : "group state is restarting", assigned: {} }),
+        }),
+      },
+    });
+    await app.ready();
+    const down = await app.inject({ url: "/health/details" });
+    expect(down.statusCode).toBe(503);
+    expect(down.json().checks).toEqual({
+      plain: { ok: true },
+      consumers: {
+        ok: false,
+        error: "status: group state is restarting",
+        status: { ok: false, reason: "group state is restarting", assigned: {} },
+      },
+    });
+    expect((await app.inject({ url: "/ready" })).json().checks.consumers).toBe(
+      "status: group state is restarting",
+    );
+    joined = true;
+    const up = await app.inject({ url: "/health/details" });
+    expect(up.statusCode).toBe(200);
+    expect(up.json().checks.consumers).toEqual({
+      ok: true,
+      status: { ok: true, reason: null, assigned: {} },
+    });
+    expect((await app.inject({ url: "/ready" })).statusCode).toBe(200);
   });
 
   it("validation errors use the envelope and name field and rule", async () => {

@@ -13,7 +13,52 @@ import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
 import { registerRequestTracing } from "./tracing.ts";
 
+/**
+ * A dependency check for /ready and /health/details: throws when the dependency is not usable. Whatever it
+ * resolves with (an object) is shown on /health/details; a HealthError carries details for the failing case.
+ */
 export type ReadinessCheck = () => Promise<unknown>;
+
+/** A failed check with the state behind it (consumer group state, backlog...) for /health/details. */
+export class HealthError extends Error {
+  override name = "HealthError";
+  readonly details: Record<string, unknown>;
+  constructor(message: string, details: Record<string, unknown>) {
+    super(message);
+    this.details = details;
+  }
+}
+
+/** The state a passing check shows on /health/details (other resolved values are not shown). */
+export class HealthDetails {
+  readonly details: Record<string, unknown>;
+  constructor(details: Record<string, unknown>) {
+    this.details = details;
+  }
+}
+
+/** What a consumer, publisher or relay reports about itself (see @hip/events, @hip/outbox). */
+export interface ComponentHealth {
+  ok: boolean;
+  reason?: string | null;
+}
+
+/** A readiness check from components' health(): fails naming the first unhealthy one; details for each. */
+export function healthCheck(
+  components: Record<string, () => ComponentHealth | Promise<ComponentHealth>>,
+): ReadinessCheck {
+  return async () => {
+    const details: Record<string, unknown> = {};
+    let failed: string | null = null;
+    for (const [name, health] of Object.entries(components)) {
+      const h = await health();
+      details[name] = h;
+      if (!h.ok && !failed) failed = `${name}: ${h.reason ?? "not healthy"}`;
+    }
+    if (failed) throw new HealthError(failed, details);
+    return new HealthDetails(details);
+  };
+}
 
 export interface ServiceAppOptions {
   name: string;
@@ -120,24 +165,45 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
 
   app.get("/health", { logLevel: "warn" }, async () => ({ status: "ok", service: opts.name }));
 
-  app.get("/ready", { logLevel: "warn" }, async (_req, reply) => {
+  const runChecks = async () => {
     const checks = opts.readiness ?? {};
     const results: Record<string, string> = {};
+    const details: Record<string, unknown> = {};
     let ok = true;
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
-          await withTimeout(check(), 2000, name);
+          const value = await withTimeout(check(), 2000, name);
           results[name] = "ok";
+          details[name] = value instanceof HealthDetails ? { ok: true, ...value.details } : { ok: true };
         } catch (err) {
           ok = false;
           results[name] = err instanceof Error ? err.message.slice(0, 200) : "failed";
+          details[name] = {
+            ok: false,
+            error: results[name],
+            ...(err instanceof HealthError ? err.details : {}),
+          };
         }
       }),
     );
+    return { ok, results, details };
+  };
+
+  app.get("/ready", { logLevel: "warn" }, async (_req, reply) => {
+    const { ok, results } = await runChecks();
     return reply
       .status(ok ? 200 : 503)
       .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: results });
+  });
+
+  // The same checks as /ready with the state behind them: each consumer's group state, assigned partitions,
+  // last poll and heartbeat; publisher and outbox backlog. 503 when /ready would be.
+  app.get("/health/details", { logLevel: "warn" }, async (_req, reply) => {
+    const { ok, details } = await runChecks();
+    return reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: details });
   });
 
   const built = app as unknown as FastifyInstance;

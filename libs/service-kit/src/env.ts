@@ -24,6 +24,19 @@ export const kafkaEnv = {
     ),
   KAFKA_CLIENT_ID: z.string().optional(),
   KAFKA_TOPIC_PREFIX: z.string().default(""),
+  /** Cap of the Kafka client's retry backoff and of a consumer's restart delay (recovery after an outage). */
+  KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /** How long a member that stopped heartbeating (kill -9) keeps its partitions; broker allows 6000-300000. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+};
+
+/** The transactional outbox relay's broker-send deadline and row lease (config-service, alert-service). */
+export const outboxEnv = {
+  /** Deadline of one Kafka send by the relay; no transaction is open during it. Keep well below the lease. */
+  OUTBOX_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** How long rows claimed by a relay stay its own; a crashed relay's rows are claimed again after it. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
 };
 
 export const databaseEnv = {

@@ -7,6 +7,7 @@ import {
   envBool,
   kafkaEnv,
   parseEnv,
+  outboxEnv,
   redisEnv,
 } from "@hip/service-kit";
 import { z } from "zod";
@@ -38,6 +39,7 @@ const ms = (def: number, min = 0) => z.coerce.number().int().min(min).default(de
 export const alertEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
+  ...outboxEnv,
   ...databaseEnv,
   ...redisEnv,
   ...authEnv,

@@ -1,8 +1,8 @@
 import { ALERT_QUEUE, type TopicNames, topicNames } from "@hip/contracts";
-import { EventBus, type EventConsumer } from "@hip/events";
+import { EventBus, type EventConsumer, kafkaTuningFromEnv } from "@hip/events";
 import { OutboxRelay, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
-import type { Logger, ServiceRuntime } from "@hip/service-kit";
+import { healthCheck, type Logger, type ServiceRuntime } from "@hip/service-kit";
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
@@ -116,7 +116,12 @@ async function connectKafka(
   notifications: PgNotifications,
   metrics: AlertMetrics,
 ) {
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   await bus.ensureTopics([
     { topic: topics.config },
     { topic: topics.status },
@@ -134,9 +139,11 @@ async function connectKafka(
         logger: logger.child({ component: "outbox-relay" }),
         pollMs: env.OUTBOX_POLL_MS,
         batchSize: env.OUTBOX_BATCH_SIZE,
+        sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+        leaseMs: env.OUTBOX_LEASE_MS,
       })
     : null;
-  const consumers: Array<Pick<EventConsumer<never>, "start" | "stop" | "isHealthy">> = [];
+  const consumers: Array<Pick<EventConsumer<never>, "start" | "stop" | "isHealthy" | "status">> = [];
   if (env.CONSUMERS_ENABLED) {
     const common = { bus, deps: systemDeps, topics, prefix: env.KAFKA_TOPIC_PREFIX, metrics, concurrency: 3 };
     consumers.push(await createStatusConsumer(common), await createConfigConsumer(common));
@@ -183,12 +190,16 @@ export async function createRuntime(
       postgres: () => pg.pool.query("select 1"),
       redis: () => delivery.redis.ping(),
       ...(kafka ? { kafka: () => kafka.bus.ping() } : {}),
+      // Each consumer's group state, partitions, last poll; the outbox backlog (/health/details).
       ...(consumers.length > 0
         ? {
-            consumers: async () => {
-              if (!consumers.every((c) => c.isHealthy())) throw new Error("a consumer is not running");
-            },
+            consumers: healthCheck(
+              Object.fromEntries(consumers.map((c) => [c.status().groupId, () => c.status()])),
+            ),
           }
+        : {}),
+      ...(kafka?.relay
+        ? { outbox: healthCheck({ relay: () => (kafka.relay as OutboxRelay).health() }) }
         : {}),
     },
   });

@@ -15,6 +15,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Redis } from "ioredis";
+import { circuitRedisStore, type RedisCircuit } from "./rate-limit-store.ts";
 import type { Logger } from "pino";
 import type { PgNotifications } from "@hip/outbox";
 import type { DomainDeps } from "./domain/context.ts";
@@ -31,6 +32,8 @@ export interface AppOptions {
   notifications: PgNotifications | null;
   /** Rate-limit store; without it (unit tests only) the limiter counts in memory. */
   redis: Redis | null;
+  /** Opens while Redis is down; the rate limiter then fails open without waiting. */
+  redisCircuit?: RedisCircuit | null;
   readiness?: Record<string, ReadinessCheck>;
   /** Prometheus: request durations and GET /metrics (scrape-time gauges refreshed by `refresh`). */
   metrics?: { metrics: ConfigMetrics; refresh: () => Promise<void> };
@@ -68,8 +71,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     global: true,
     max: env.RATE_LIMIT_MAX,
     timeWindow: env.RATE_LIMIT_WINDOW_MS,
-    ...(opts.redis ? { redis: opts.redis, nameSpace: `${env.REDIS_PREFIX}:config-service:rl:` } : {}),
-    // A Redis outage must not take the API down with it: requests pass unlimited meanwhile.
+    // A Redis outage must not take the API down or slow it: while the circuit is open requests pass unlimited
+    // at once, without touching Redis (decision 0824).
+    ...(opts.redis && opts.redisCircuit
+      ? { store: circuitRedisStore(opts.redis, opts.redisCircuit, `${env.REDIS_PREFIX}:config-service:rl:`) }
+      : {}),
     skipOnError: true,
     // Service tokens (the probe worker fetching connection specs, one per check) are internal traffic sized by
     // the schedule, not by a tenant; limiting them would silently drop health checks at scale.

@@ -7,6 +7,7 @@ import {
   envBool,
   kafkaEnv,
   parseEnv,
+  outboxEnv,
   redisEnv,
 } from "@hip/service-kit";
 import { z } from "zod";
@@ -18,6 +19,7 @@ const DEV_CREDENTIALS_KEYS = "dev1:ZGV2LW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA="
 export const configEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
+  ...outboxEnv,
   ...databaseEnv,
   ...redisEnv,
   ...authEnv,
@@ -27,6 +29,10 @@ export const configEnvShape = {
   CREDENTIALS_KEYS: z.string().optional(),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  /** A rate-limit command slower than this counts as Redis down (the request passes, the circuit opens). */
+  RATE_LIMIT_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).default(100),
+  /** While the circuit is open, Redis is pinged this often in the background; the first answer closes it. */
+  RATE_LIMIT_REDIS_RECHECK_MS: z.coerce.number().int().min(50).default(1_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(262_144),
   OUTBOX_RELAY_ENABLED: envBool.default(true),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),

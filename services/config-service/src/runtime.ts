@@ -1,9 +1,10 @@
 import { type TopicNames, topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { OutboxRelay, outboxBacklog, PgNotifications } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
+import { RedisCircuit } from "./rate-limit-store.ts";
 import { buildApp } from "./app.ts";
 import { createStatusConsumer, statusGroupId } from "./consumers/status.consumer.ts";
 import { createDb, createPool, withSystem } from "./db/client.ts";
@@ -41,7 +42,12 @@ async function connectKafka(
   topics: TopicNames,
   pg: Awaited<ReturnType<typeof connectPostgres>>,
 ) {
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   await bus.ensureTopics([{ topic: topics.config }, { topic: topics.status }, { topic: topics.deadLetter }]);
   const relay = env.OUTBOX_RELAY_ENABLED
     ? new OutboxRelay({
@@ -54,6 +60,8 @@ async function connectKafka(
         logger: logger.child({ component: "outbox-relay" }),
         pollMs: env.OUTBOX_POLL_MS,
         batchSize: env.OUTBOX_BATCH_SIZE,
+        sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+        leaseMs: env.OUTBOX_LEASE_MS,
         crashAfterPublish: env.OUTBOX_CRASH_AFTER_PUBLISH,
       })
     : null;
@@ -75,8 +83,17 @@ export async function createRuntime(
   const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
   const pg = await connectPostgres(env, logger);
   const deps: DomainDeps = { db: pg.db, pool: pg.pool, ring: parseKeyRing(env.CREDENTIALS_KEYS), topics };
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+  // Rate limits only: no offline queue and a short command timeout, so no request waits on a reconnect.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    commandTimeout: env.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis error"));
+  const redisCircuit = new RedisCircuit(redis, logger, env.RATE_LIMIT_REDIS_RECHECK_MS);
+  await redisCircuit.waitReady(3_000);
   const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
   const consumer = kafka?.consumer ?? null;
   const metrics = new ConfigMetrics();
@@ -91,6 +108,7 @@ export async function createRuntime(
     deps,
     notifications: pg.notifications,
     redis,
+    redisCircuit,
     metrics: {
       metrics,
       refresh: () =>
@@ -102,14 +120,19 @@ export async function createRuntime(
     },
     readiness: {
       postgres: () => pg.pool.query("select 1"),
-      redis: () => redis.ping(),
+      // Redis only holds rate limits, which fail open: shown on /health/details, never a reason to be unready.
+      rateLimit: healthCheck({
+        redis: () => ({
+          ok: true,
+          circuit: redisCircuit.isOpen ? "open" : "closed",
+          connection: redis.status,
+        }),
+      }),
       ...(kafka ? { kafka: () => kafka.bus.ping() } : {}),
-      ...(consumer
-        ? {
-            statusConsumer: async () => {
-              if (!consumer.isHealthy()) throw new Error("status consumer is not running");
-            },
-          }
+      // Each consumer's group state, partitions, last poll; the outbox backlog (/health/details).
+      ...(consumer ? { statusConsumer: healthCheck({ status: () => consumer.status() }) } : {}),
+      ...(kafka?.relay
+        ? { outbox: healthCheck({ relay: () => (kafka.relay as OutboxRelay).health() }) }
         : {}),
     },
   });
@@ -132,6 +155,7 @@ export async function createRuntime(
       registry.register("postgres", "pool", () => pg.pool.end());
       registry.register("postgres", "system-pool", () => pg.systemPool.end());
       registry.register("brokers", "redis", async () => {
+        redisCircuit.stop();
         await redis.quit();
       });
       if (kafka) registry.register("brokers", "kafka", () => kafka.bus.close());

@@ -64,7 +64,8 @@ function kill9(child: ChildProcess): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const env = await testEnv({ OUTBOX_POLL_MS: "100" });
+  // Short lease: the self-killed relay's claimed rows are claimed again 2 s after it died.
+  const env = await testEnv({ OUTBOX_POLL_MS: "100", OUTBOX_LEASE_MS: "2000" });
   source = env.source;
   drop = async () => env.database?.drop();
 });

@@ -12,10 +12,14 @@ export interface Captured {
 }
 
 /** A real consumer of the service's topics that records every message (raw text too, for secret scans). */
-export async function captureTopics(topics: TopicNames, onEvent?: (c: Captured) => Promise<void> | void) {
+export async function captureTopics(
+  topics: TopicNames,
+  onEvent?: (c: Captured) => Promise<void> | void,
+  brokers?: string[],
+) {
   const stack = await getTestStack();
   const bus = new EventBus({
-    brokers: stack.kafkaBrokers,
+    brokers: brokers ?? stack.kafkaBrokers,
     clientId: "test-capture",
     logger: pino({ level: "silent" }),
   });

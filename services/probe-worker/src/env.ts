@@ -39,6 +39,12 @@ export const probeWorkerEnvShape = {
   STALLED_INTERVAL_MS: ms(15_000, 500),
   /** How long a SIGTERM waits for in-flight probes before leaving them to stalled-job recovery. */
   DRAIN_TIMEOUT_MS: ms(10_000, 100),
+  /** Probe results this process may hold in its Redis buffer while Kafka is unreachable (~1 KB each). */
+  PUBLISH_BUFFER_MAX: z.coerce.number().int().min(1).default(100_000),
+  /** Deadline of one Kafka send of buffered results; past it the batch is sent again (same event ids). */
+  PUBLISH_SEND_TIMEOUT_MS: ms(5_000, 100),
+  /** A publisher whose heartbeat is older than this is dead: another process publishes its buffer. */
+  PUBLISH_ORPHAN_MS: ms(30_000, 1_000),
 };
 
 export type ProbeWorkerEnv = ReturnType<typeof loadEnv>;

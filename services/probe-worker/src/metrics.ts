@@ -3,6 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export interface MetricsSources {
   jobCounts: () => Promise<Record<string, number>>;
   schedulerCount: () => Promise<number>;
+  /** Results in this process's buffer, not yet acknowledged by Kafka. */
+  publishBacklog?: () => Promise<number>;
 }
 
 /** The worker's Prometheus metrics, on a registry of its own (several workers can live in one test process). */
@@ -73,6 +75,25 @@ export function createMetrics() {
       }
     },
   });
+  const publishRejected = new Counter({
+    name: "probe_publish_buffer_rejected_total",
+    help: "Probe results refused because the result buffer was full (PUBLISH_BUFFER_MAX); their jobs failed",
+    registers: [registry],
+  });
+  const publishSent = new Counter({
+    name: "probe_publish_sent_total",
+    help: "Buffered probe results sent to Kafka, by outcome (ok|failed; failed ones are sent again)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "probe_publish_buffer",
+    help: "Probe results in this process's Redis buffer, waiting for Kafka",
+    registers: [registry],
+    async collect() {
+      if (sources?.publishBacklog) this.set(await sources.publishBacklog());
+    },
+  });
   new Gauge({
     name: "probe_schedulers",
     help: "Health-check job schedulers in Redis",
@@ -102,6 +123,8 @@ export function createMetrics() {
     deadLetters,
     resyncs,
     resyncChanges,
+    publishRejected,
+    publishSent,
     setSources(s: MetricsSources) {
       sources = s;
     },

@@ -1,6 +1,6 @@
 import { PROBE_QUEUE, type TopicNames, topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
@@ -27,6 +27,7 @@ export interface Runtime extends ServiceRuntime {
   resync: ResyncService;
   metrics: Metrics;
   specs: SpecCache;
+  publisher: StatusPublisher;
 }
 
 /** Everything the worker needs to talk to: the config service, the schedules, Kafka, the probes. */
@@ -121,14 +122,30 @@ async function connectKafka(
   topics: TopicNames,
   redis: Redis,
   keys: WorkerKeys,
+  metrics: Metrics,
 ) {
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   await bus.ensureTopics([{ topic: topics.config }, { topic: topics.status }, { topic: topics.deadLetter }]);
+  // Probe results go to a durable Redis buffer first; this producer only drains it, so a send may fail fast.
   const publisher = new StatusPublisher({
-    producer: await bus.producer(),
+    producer: await bus.producer({ retries: 2 }),
     redis,
     keys,
     topic: topics.status,
+    logger: logger.child({ component: "status-publisher" }),
+    maxBuffered: env.PUBLISH_BUFFER_MAX,
+    sendTimeoutMs: env.PUBLISH_SEND_TIMEOUT_MS,
+    retryMaxMs: env.KAFKA_RETRY_MAX_MS,
+    orphanAfterMs: env.PUBLISH_ORPHAN_MS,
+    metrics: {
+      rejected: () => metrics.publishRejected.inc(),
+      sent: (outcome, count) => metrics.publishSent.inc({ outcome }, count),
+    },
   });
   return { bus, publisher };
 }
@@ -170,12 +187,13 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
   const access = configAccess(env, redis, logger, queue);
   const { keys, client, schedules } = access;
   const resync = createResync(env, access, redis, metrics, logger);
+  const cache = await sharedSpecCache(env, redis, keys);
+  const { bus, publisher } = await connectKafka(env, logger, topics, redis, keys, metrics);
   metrics.setSources({
     jobCounts: () => queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "paused"),
     schedulerCount: () => schedules.count(),
+    publishBacklog: () => publisher.backlog(),
   });
-  const cache = await sharedSpecCache(env, redis, keys);
-  const { bus, publisher } = await connectKafka(env, logger, topics, redis, keys);
   const probeCtx = { allowedCidrs: env.PROBE_ALLOWED_CIDRS, tokenCache: new OAuthTokenCache() };
   const processor = createProbeProcessor({
     client,
@@ -207,10 +225,10 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     metrics,
     readiness: {
       redis: () => redis.ping(),
-      kafka: async () => {
-        await bus.ping();
-        if (!consumer.isHealthy()) throw new Error("config consumer is not running");
-      },
+      kafka: () => bus.ping(),
+      // The config consumer's group state, partitions, last poll; the result buffer's backlog (/health/details).
+      consumers: healthCheck({ config: () => consumer.status() }),
+      publisher: healthCheck({ results: () => publisher.health() }),
     },
     resync: (reason) => resync.run(reason),
   });
@@ -224,10 +242,12 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     resync,
     metrics,
     specs: cache.specs,
+    publisher,
     async start() {
       // Jobs first: a restarted worker must not wait for the Kafka group rebalance (up to the session
       // timeout after a kill -9) before it recovers stalled jobs and runs due checks.
       void worker.run();
+      publisher.start();
       consumer
         .start()
         .catch((err: unknown) => logger.error({ err: errMessage(err) }, "config consumer failed to start"));

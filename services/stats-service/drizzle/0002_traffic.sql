@@ -95,7 +95,9 @@ CREATE TABLE "stats"."traffic_outbox" (
 	"payload" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"published_at" timestamp with time zone,
-	"attempts" integer DEFAULT 0 NOT NULL
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"claimed_until" timestamp with time zone,
+	"claimed_by" text
 );--> statement-breakpoint
 CREATE INDEX "traffic_outbox_unpublished_idx" ON "stats"."traffic_outbox" USING btree ("integration_id", "sequence") WHERE "published_at" IS NULL;--> statement-breakpoint
 CREATE INDEX "traffic_outbox_published_idx" ON "stats"."traffic_outbox" USING btree ("published_at");

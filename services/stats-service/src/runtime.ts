@@ -1,6 +1,6 @@
 import { type IntegrationTrafficReported, topicNames } from "@hip/contracts";
-import { EventBus } from "@hip/events";
-import type { Logger, ServiceRuntime, ShutdownRegistry } from "@hip/service-kit";
+import { EventBus, kafkaTuningFromEnv } from "@hip/events";
+import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { buildApp } from "./app.ts";
 import { createLiveConsumer } from "./consumers/live.consumer.ts";
 import { createProjectionConsumer, projectionGroupId } from "./consumers/projection.consumer.ts";
@@ -33,7 +33,12 @@ export async function createRuntime(
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-  const bus = new EventBus({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, logger });
+  const bus = new EventBus({
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    logger,
+    tuning: kafkaTuningFromEnv(env),
+  });
   const metrics = new StatsMetrics();
   const hub = new StreamHub(env.SSE_BUFFER_SIZE);
   const retention = {
@@ -74,10 +79,10 @@ export async function createRuntime(
     },
     readiness: {
       kafka: () => bus.ping(),
-      projection: async () => {
-        if (!projection.isHealthy()) throw new Error("projection consumer is not running");
-      },
-      traffic: async () => traffic.check(),
+      // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
+      // consumer is shown but does not gate readiness.
+      projection: healthCheck({ projection: () => projection.status() }),
+      traffic: traffic.readiness,
     },
     lag: {
       bus,

@@ -2,7 +2,7 @@ import { type IntegrationTrafficReported, topicNames } from "@hip/contracts";
 import type { EventBus } from "@hip/events";
 import { OutboxRelay } from "@hip/outbox";
 import { drizzle } from "drizzle-orm/node-postgres";
-import type { Logger } from "@hip/service-kit";
+import { healthCheck, type Logger, type ReadinessCheck } from "@hip/service-kit";
 import type { Registry } from "prom-client";
 import { createTrafficConsumer } from "./consumers/traffic.consumer.ts";
 import { createTrafficConfigConsumer } from "./consumers/traffic-config.consumer.ts";
@@ -19,8 +19,8 @@ export interface TrafficRuntime {
   detector: TrafficDetector;
   relay: OutboxRelay;
   start(): Promise<void>;
-  /** Readiness: both traffic consumers run. */
-  check(): void;
+  /** Readiness (and /health/details): both traffic consumers' group state. */
+  readiness: ReadinessCheck;
   stopIntake(): Promise<void>;
   drain(): Promise<void>;
 }
@@ -96,10 +96,10 @@ export async function createTrafficRuntime(o: {
       relay.start();
       if (env.TRAFFIC_DETECTOR_ENABLED) detector.start();
     },
-    check() {
-      if (!consumer.isHealthy()) throw new Error("traffic consumer is not running");
-      if (!expectations.isHealthy()) throw new Error("traffic expectations consumer is not running");
-    },
+    readiness: healthCheck({
+      trafficConsumer: () => consumer.status(),
+      trafficExpectations: () => expectations.status(),
+    }),
     async stopIntake() {
       await Promise.all([consumer.stop(), expectations.stop()]);
     },

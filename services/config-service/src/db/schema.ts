@@ -110,6 +110,9 @@ export const outbox = configSchema.table(
     createdAt: ts("created_at").notNull().defaultNow(),
     publishedAt: ts("published_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** Lease of the relay sending this row (no transaction is held across the broker send; decision 0821). */
+    claimedUntil: ts("claimed_until"),
+    claimedBy: text("claimed_by"),
   },
   (t) => [
     index("outbox_unpublished_idx").on(t.integrationId, t.sequence).where(sql`${t.publishedAt} IS NULL`),

@@ -12,6 +12,12 @@ export interface WorkerKeys {
   specInvalidation: string;
   /** Marks a connection test as enqueued (dedupe beyond BullMQ's retention of completed jobs). */
   testSeen: (testId: string) => string;
+  /** Hash: publisher id -> last heartbeat (ms); a stale entry's result buffer is adopted by another process. */
+  publishers: string;
+  /** Stream per publisher (process): probe results waiting for Kafka. */
+  resultBuffer: (publisherId: string) => string;
+  /** Held by the process draining a dead publisher's buffer. */
+  adoptLock: (publisherId: string) => string;
 }
 
 export function workerKeys(prefix: string): WorkerKeys {
@@ -23,5 +29,8 @@ export function workerKeys(prefix: string): WorkerKeys {
     resyncLock: `${base}:resync-lock`,
     specInvalidation: `${base}:spec-invalidate`,
     testSeen: (id) => `${base}:test-seen:${id}`,
+    publishers: `${base}:publishers`,
+    resultBuffer: (id) => `${base}:results:${id}`,
+    adoptLock: (id) => `${base}:results-adopt:${id}`,
   };
 }

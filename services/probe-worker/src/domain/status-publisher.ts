@@ -1,115 +1,323 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import { cloudEvent, EVENT_SOURCES, IntegrationProbeCompleted, type ProbeResult } from "@hip/contracts";
-import type { EventProducer } from "@hip/events";
+import { type EventProducer, type OutgoingMessage, withDeadline } from "@hip/events";
 import type { Redis } from "ioredis";
+import type { Logger } from "pino";
 import type { WorkerKeys } from "./keys.ts";
 
-// Per-integration monotonic sequence. Seeded from the clock (microseconds) the first time, so after a Redis
-// flush a new counter still starts above every sequence published before it.
-const NEXT_SEQUENCE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
-return redis.call('INCR', KEYS[1])`;
+/**
+ * Bounded append to this process's result buffer (a Redis stream), taking the integration's next sequence in the
+ * same step. Sequences are seeded from the clock (microseconds) the first time, so after a Redis flush a new
+ * counter still starts above every sequence published before it. Returns false when the buffer is full.
+ */
+const BUFFER_RESULT = `
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[2]) end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], '*', 'id', ARGV[3], 'key', ARGV[4], 'seq', seq, 'event', ARGV[5])
+redis.call('HSET', KEYS[3], ARGV[6], ARGV[7])
+return seq`;
 
-interface Pending {
-  eventId: string;
-  result: ProbeResult;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+/** Takes over a dead publisher's buffer only if nobody else did (lock with a lease). */
+const RELEASE_IF_MINE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** The buffer is full: the result was not stored, the job fails and BullMQ retries it later. */
+export class ResultBufferFullError extends Error {
+  override name = "ResultBufferFullError";
+}
+
+export interface PublisherMetrics {
+  /** A result could not be buffered (buffer full). */
+  rejected(): void;
+  /** A Kafka send of `count` results finished (`ok`) or failed. */
+  sent(outcome: "ok" | "failed", count: number): void;
+}
+
+export interface StatusPublisherOptions {
+  producer: Pick<EventProducer, "send">;
+  redis: Redis;
+  keys: WorkerKeys;
+  topic: string;
+  logger: Logger;
+  /** Results this process may hold unpublished (PUBLISH_BUFFER_MAX). */
+  maxBuffered: number;
+  /** Deadline of one Kafka send (PUBLISH_SEND_TIMEOUT_MS); past it the batch is retried. */
+  sendTimeoutMs: number;
+  /** Longest wait between retries while Kafka is unreachable (KAFKA_RETRY_MAX_MS). */
+  retryMaxMs: number;
+  /** A publisher silent for this long is dead: another process drains its buffer (PUBLISH_ORPHAN_MS). */
+  orphanAfterMs: number;
+  maxBatch?: number;
+  lingerMs?: number;
+  metrics?: PublisherMetrics;
+}
+
+interface Entry {
+  streamId: string;
+  message: OutgoingMessage;
 }
 
 /**
- * Publishes integration.probe_completed on the status topic. Results of concurrent jobs are sent together
- * (one Kafka request per flush instead of one per check): the producer allows one request in
- * flight, so batching is what lets a worker sustain thousands of checks per second. Sequences are taken at
- * flush time, in send order, so within a process a later send never carries a lower sequence.
+ * Publishes integration.probe_completed without making a probe wait for Kafka. `publish` appends the finished
+ * result to this process's durable buffer in Redis (a stream, bounded) and returns: the job, and its worker slot,
+ * are done. A drain loop sends the buffer to Kafka in order, in batches, each send with a deadline, and deletes
+ * what Kafka acknowledged; while Kafka is down it retries with a capped backoff and the buffer grows. Event ids
+ * are deterministic (decisions/0253), so a batch sent twice (deadline passed but the broker had it, or a crash
+ * between send and delete) carries the same ids and consumers dedupe it. A process that dies with a buffer
+ * leaves it behind: any other publisher adopts it once its heartbeat is older than `orphanAfterMs`.
  */
 export class StatusPublisher {
-  private readonly producer: EventProducer;
-  private readonly redis: Redis;
-  private readonly keys: WorkerKeys;
-  private readonly topic: string;
-  private readonly maxBatch: number;
-  private readonly lingerMs: number;
-  private queue: Pending[] = [];
+  readonly publisherId = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  private readonly o: Required<Omit<StatusPublisherOptions, "metrics">> & { metrics?: PublisherMetrics };
+  private readonly stream: string;
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private stopped = false;
+  private full = false;
+  private lastHeartbeat = 0;
+  private lastOrphanScan = 0;
+  private lastSuccessAt: number | null = null;
+  private lastError: string | null = null;
 
-  constructor(opts: {
-    producer: EventProducer;
-    redis: Redis;
-    keys: WorkerKeys;
-    topic: string;
-    maxBatch?: number;
-    lingerMs?: number;
-  }) {
-    this.producer = opts.producer;
-    this.redis = opts.redis;
-    this.keys = opts.keys;
-    this.topic = opts.topic;
-    this.maxBatch = opts.maxBatch ?? 500;
-    this.lingerMs = opts.lingerMs ?? 2;
+  constructor(opts: StatusPublisherOptions) {
+    this.o = { maxBatch: 500, lingerMs: 2, ...opts };
+    this.stream = opts.keys.resultBuffer(this.publisherId);
   }
 
-  /** Resolves once the event is acknowledged by Kafka (acks=all); rejects if the send failed. */
-  publish(eventId: string, result: ProbeResult): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ eventId, result, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.kick();
-      else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.lingerMs);
+  private get registryKey() {
+    return this.o.keys.publishers;
+  }
+
+  /**
+   * Stores the result durably (Redis) and returns; Kafka is written later by the drain loop. Throws
+   * ResultBufferFullError when this process already holds `maxBuffered` unpublished results.
+   */
+  async publish(eventId: string, result: ProbeResult): Promise<void> {
+    const event = IntegrationProbeCompleted.safeParse(
+      cloudEvent({
+        id: eventId,
+        type: "integration.probe_completed",
+        source: EVENT_SOURCES.probeWorker,
+        subject: result.integrationId,
+        tenantId: result.tenantId,
+        sequence: 0, // replaced by the buffered sequence when sent
+        data: result,
+      }),
+    );
+    if (!event.success) throw new Error(`probe result does not match the contract: ${event.error.message}`);
+    const seq = await this.o.redis.eval(
+      BUFFER_RESULT,
+      3,
+      this.stream,
+      this.o.keys.sequence(result.integrationId),
+      this.registryKey,
+      String(this.o.maxBuffered),
+      String(Date.now() * 1000),
+      eventId,
+      result.integrationId,
+      JSON.stringify(event.data),
+      this.publisherId,
+      String(Date.now()),
+    );
+    if (seq === null) {
+      this.o.metrics?.rejected();
+      if (!this.full) {
+        this.full = true;
+        this.o.logger.error(
+          { buffered: this.o.maxBuffered, lastError: this.lastError },
+          "probe result buffer is full (PUBLISH_BUFFER_MAX): Kafka has not taken results for a while; new results are refused and their jobs fail (BullMQ retries them)",
+        );
+      }
+      throw new ResultBufferFullError(`probe result buffer is full (${this.o.maxBuffered} results)`);
+    }
+    this.schedule();
+  }
+
+  /** Starts the drain loop (also drains what a previous run of this process, or a dead one, left). */
+  start(): void {
+    this.stopped = false;
+    this.loop ??= this.run().finally(() => {
+      this.loop = null;
     });
   }
 
-  /** Sends whatever is pending (shutdown). */
-  async flush(): Promise<void> {
-    this.kick();
-    await this.flushing;
+  /** Results buffered by this process and not yet acknowledged by Kafka. */
+  async backlog(): Promise<number> {
+    return this.o.redis.xlen(this.stream);
   }
 
-  private kick(): void {
+  /**
+   * What /health/details shows about publishing; not ok while results wait and the last send failed, or the
+   * buffer is full.
+   */
+  async health() {
+    const backlog = await this.backlog();
+    const stuck = backlog > 0 && this.lastError !== null;
+    return {
+      ok: !stuck && !this.full,
+      reason: this.full
+        ? "result buffer is full"
+        : stuck
+          ? `${backlog} results not published: ${this.lastError}`
+          : null,
+      publisherId: this.publisherId,
+      backlog,
+      max: this.o.maxBuffered,
+      lastSuccessAt: this.lastSuccessAt ? new Date(this.lastSuccessAt).toISOString() : null,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Shutdown: one last attempt to send what is buffered (bounded by the send deadline), then stop. Whatever is
+   * left stays in Redis and is handed over at once (heartbeat cleared), so another process adopts it.
+   */
+  async flush(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue.splice(0, this.queue.length);
-    if (batch.length === 0) return;
-    this.flushing = this.flushing.then(() => this.send(batch));
+    this.wake?.();
+    await this.loop;
+    try {
+      await this.drainStream(this.stream, 1);
+    } catch (err) {
+      this.o.logger.warn({ err: errText(err) }, "results left in the buffer for another process to publish");
+    }
+    const left = await this.backlog().catch(() => 0);
+    if (left === 0) await this.o.redis.hdel(this.registryKey, this.publisherId).catch(() => undefined);
+    else await this.o.redis.hset(this.registryKey, this.publisherId, "0").catch(() => undefined);
   }
 
-  private async send(all: Pending[]): Promise<void> {
-    let batch = all;
-    try {
-      const seed = String(Date.now() * 1000);
-      const pipeline = this.redis.pipeline();
-      for (const p of batch)
-        pipeline.eval(NEXT_SEQUENCE, 1, this.keys.sequence(p.result.integrationId), seed);
-      const replies = (await pipeline.exec()) ?? [];
-      const sendable: Pending[] = [];
-      const messages = [];
-      for (const [i, p] of batch.entries()) {
-        const [err, seq] = replies[i] ?? [new Error("no sequence reply"), null];
-        // A result that does not match the contract fails its own job only, never its batch-mates.
-        const event = err
-          ? null
-          : IntegrationProbeCompleted.safeParse(
-              cloudEvent({
-                id: p.eventId,
-                type: "integration.probe_completed",
-                source: EVENT_SOURCES.probeWorker,
-                subject: p.result.integrationId,
-                tenantId: p.result.tenantId,
-                sequence: Number(seq),
-                data: p.result,
-              }),
-            );
-        if (!event?.success) {
-          p.reject(err ?? new Error(`probe result does not match the contract: ${event?.error.message}`));
-          continue;
-        }
-        sendable.push(p);
-        messages.push({ key: p.result.integrationId, value: event.data });
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kicked = true;
+      this.wake?.();
+    }, this.o.lingerMs);
+  }
+
+  private async run(): Promise<void> {
+    let delay = 100;
+    while (!this.stopped) {
+      try {
+        await this.heartbeat();
+        this.kicked = false;
+        const sent = await this.drainStream(this.stream, Number.POSITIVE_INFINITY);
+        await this.adoptOrphans();
+        delay = 100;
+        if (sent === 0) await this.sleep(1000, true);
+      } catch (err) {
+        this.lastError = errText(err);
+        // Not woken by new results: while Kafka is down the retry pace is the backoff, not the check rate.
+        await this.sleep(delay, false);
+        delay = Math.min(delay * 2, this.o.retryMaxMs);
       }
-      batch = sendable;
-      await this.producer.send(this.topic, messages);
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
     }
   }
+
+  /** Sends a stream's entries in order until it is empty (or `maxBatches` batches); returns how many. */
+  private async drainStream(stream: string, maxBatches: number): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const raw = (await this.o.redis.xrange(stream, "-", "+", "COUNT", this.o.maxBatch)) as Array<
+        [string, string[]]
+      >;
+      const entries = raw.map(toEntry).filter((e): e is Entry => e !== null);
+      if (raw.length === 0) break;
+      if (entries.length > 0) {
+        try {
+          await withDeadline(
+            this.o.producer.send(
+              this.o.topic,
+              entries.map((e) => e.message),
+            ),
+            this.o.sendTimeoutMs,
+            "Kafka send of buffered probe results",
+          );
+        } catch (err) {
+          this.o.metrics?.sent("failed", entries.length);
+          throw err;
+        }
+        this.o.metrics?.sent("ok", entries.length);
+      }
+      await this.o.redis.xdel(stream, ...raw.map(([id]) => id));
+      total += raw.length;
+      this.lastSuccessAt = Date.now();
+      this.lastError = null;
+      if (this.full && stream === this.stream) {
+        this.full = false;
+        this.o.logger.info("probe result buffer accepts results again");
+      }
+      if (raw.length < this.o.maxBatch) break;
+    }
+    return total;
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (Date.now() - this.lastHeartbeat < 1000) return;
+    await this.o.redis.hset(this.registryKey, this.publisherId, String(Date.now()));
+    this.lastHeartbeat = Date.now();
+  }
+
+  /** Drains buffers of publishers whose heartbeat stopped (crashed or shut down with results left). */
+  private async adoptOrphans(): Promise<void> {
+    if (Date.now() - this.lastOrphanScan < Math.min(5000, this.o.orphanAfterMs)) return;
+    this.lastOrphanScan = Date.now();
+    const all = await this.o.redis.hgetall(this.registryKey);
+    for (const [id, seen] of Object.entries(all)) {
+      if (id === this.publisherId || Date.now() - Number(seen) < this.o.orphanAfterMs) continue;
+      const lock = this.o.keys.adoptLock(id);
+      const got = await this.o.redis.set(lock, this.publisherId, "PX", this.o.orphanAfterMs, "NX");
+      if (!got) continue;
+      try {
+        const stream = this.o.keys.resultBuffer(id);
+        const n = await this.drainStream(stream, Number.POSITIVE_INFINITY);
+        if ((await this.o.redis.xlen(stream)) === 0) {
+          await this.o.redis.del(stream);
+          await this.o.redis.hdel(this.registryKey, id);
+        }
+        if (n > 0) this.o.logger.info({ from: id, results: n }, "published results left by another process");
+      } finally {
+        await this.o.redis.eval(RELEASE_IF_MINE, 1, lock, this.publisherId).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Waits `ms`; a stop always ends the wait, new results only when `wakeable`. */
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        if (!wakeable && !this.stopped) return;
+        this.wake = null;
+        done();
+      };
+      if (this.stopped || (wakeable && this.kicked)) done();
+    });
+  }
+}
+
+function toEntry([streamId, fields]: [string, string[]]): Entry | null {
+  const f = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i] as string, fields[i + 1] as string);
+  const key = f.get("key");
+  const event = f.get("event");
+  const seq = Number(f.get("seq"));
+  if (!key || !event || !Number.isFinite(seq)) return null;
+  const value = { ...(JSON.parse(event) as Record<string, unknown>), sequence: seq };
+  return { streamId, message: { key, value } };
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

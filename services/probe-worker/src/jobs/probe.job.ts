@@ -72,8 +72,9 @@ function describe(job: Job): Work {
 
 /**
  * One check: fetch the decrypted spec (cached briefly), probe, publish integration.probe_completed. Failures
- * of our own infrastructure (config service, Kafka) throw, so BullMQ retries the job; the event id is derived
- * from the job, so a retry republishes the same event. Probe failures are results, not job failures.
+ * of our own infrastructure (config service, a full result buffer) throw, so BullMQ retries the job; the event id is derived
+ * from the job, so a retry republishes the same event. Probe failures are results, not job failures. Publishing
+ * only appends to the Redis result buffer: the slot is free as soon as the probe is done, whether Kafka is up or not.
  */
 export function createProbeProcessor(deps: ProbeJobDeps) {
   return async (job: Job): Promise<ProbeJobResult> => {

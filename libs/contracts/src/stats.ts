@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IntegrationStatus, IntegrationType } from "./enums.ts";
-import { TrafficTotals } from "./traffic.ts";
+import { TrafficAnomalyKind, TrafficTotals } from "./traffic.ts";
 
 /**
  * Stats-service response shapes (base `/api/integration`, port 3003). Every answer is scoped to the caller's tenant.
@@ -85,6 +85,8 @@ export const IntegrationCurrentView = z.object({
   /** Percentage 0..100 over the last 24 h; null without checks. */
   uptime24h: z.number().min(0).max(100).nullable(),
   checks24h: z.number().int().nonnegative(),
+  /** Traffic anomalies open now (issue 14): list badges "silent", "error spike", "backlog". */
+  trafficAnomalies: z.array(TrafficAnomalyKind),
 });
 export type IntegrationCurrentView = z.infer<typeof IntegrationCurrentView>;
 

@@ -270,6 +270,15 @@ describe("traffic detector (clock tick, outbox, restart)", () => {
         .openAnomalies.map((a: { kind: string }) => a.kind)
         .sort(),
     ).toEqual(["ERROR_SPIKE", "QUEUE_BACKLOG"]);
+    const list = await runtime.app.inject({
+      method: "GET",
+      url: `/api/integration/stats/integrations?ids=${x.id},${z.id}`,
+      headers: { authorization: `Bearer ${adminA}` },
+    });
+    expect(list.json().data.map((v: { trafficAnomalies: string[] }) => v.trafficAnomalies)).toEqual([
+      ["ERROR_SPIKE", "QUEUE_BACKLOG"],
+      [],
+    ]);
   }, 180_000);
 
   it("resolves what is open when the expectations are cleared", async () => {

@@ -15,7 +15,7 @@ import { listCurrentViews } from "../domain/stats/current-view.ts";
 import { getIntegrationStats } from "../domain/stats/get-integration-stats.ts";
 import { getSummary } from "../domain/stats/get-summary.ts";
 import { getTimeseries } from "../domain/stats/get-timeseries.ts";
-import { getTrafficTotals } from "../domain/traffic/get-traffic.ts";
+import { getTrafficTotals, openAnomalyKinds } from "../domain/traffic/get-traffic.ts";
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
 const security = [{ bearerAuth: [] }];
@@ -58,9 +58,14 @@ export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, {
         response: { 200: IntegrationCurrentViewList, ...errors },
       },
     },
-    async (req) => ({
-      data: await listCurrentViews({ pool, tenantId: tenantOf(req).tenantId, ids: req.query.ids }),
-    }),
+    async (req) => {
+      const views = await listCurrentViews({ pool, tenantId: tenantOf(req).tenantId, ids: req.query.ids });
+      const open = await openAnomalyKinds(
+        pool,
+        views.map((v) => v.integrationId),
+      );
+      return { data: views.map((v) => ({ ...v, trafficAnomalies: open.get(v.integrationId) ?? [] })) };
+    },
   );
 
   r.get(
@@ -80,7 +85,11 @@ export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, {
       const tenantId = tenantOf(req).tenantId;
       const integrationId = req.params.id;
       const stats = await getIntegrationStats({ pool, tenantId, integrationId });
-      return { ...stats, traffic: await getTrafficTotals({ pool, tenantId, integrationId }) };
+      const [traffic, open] = await Promise.all([
+        getTrafficTotals({ pool, tenantId, integrationId }),
+        openAnomalyKinds(pool, [integrationId]),
+      ]);
+      return { ...stats, traffic, trafficAnomalies: open.get(integrationId) ?? [] };
     },
   );
 

@@ -1,6 +1,6 @@
 import { LineChart } from "@mantine/charts";
 import { Badge, Card, Group, List, SegmentedControl, Stack, Text, Title } from "@mantine/core";
-import type { TrafficBucket, TrafficExpectations, TrafficSeries } from "@hip/contracts";
+import type { TrafficAnomalyKind, TrafficBucket, TrafficExpectations, TrafficSeries } from "@hip/contracts";
 import { useState } from "react";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { formatRelative } from "../../lib/format.ts";
@@ -13,6 +13,21 @@ const RANGES: Record<string, { hours: number; bucket: TrafficBucket; label: stri
   "24h": { hours: 24, bucket: "hour", label: "Last 24 hours" },
   "7d": { hours: 168, bucket: "hour", label: "Last 7 days" },
 };
+
+/** The list's compact badges: one per open traffic anomaly kind ("Silent feed", "Queue backlog"…). */
+export function TrafficKindBadges({
+  kinds,
+  size = "sm",
+}: {
+  kinds: TrafficAnomalyKind[] | undefined;
+  size?: "xs" | "sm";
+}) {
+  return (kinds ?? []).map((kind) => (
+    <Badge key={kind} size={size} color={kind === "ERROR_SPIKE" ? "red" : "orange"} variant="light">
+      {ANOMALY_LABEL[kind]}
+    </Badge>
+  ));
+}
 
 /** Open traffic anomalies as badges (silent feed, error spike, queue backlog). */
 export function TrafficBadges({ series }: { series: TrafficSeries | null }) {

@@ -2,7 +2,7 @@ import { MantineProvider } from "@mantine/core";
 import type { TrafficSeries } from "@hip/contracts";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { TrafficBadges } from "./TrafficPanel.tsx";
+import { TrafficBadges, TrafficKindBadges } from "./TrafficPanel.tsx";
 import { describeExpectations, seriesTotals, toChartPoints } from "./traffic-model.ts";
 
 const render = (node: React.ReactNode) => renderToStaticMarkup(<MantineProvider>{node}</MantineProvider>);
@@ -62,6 +62,13 @@ describe("traffic panel model", () => {
     expect(describeExpectations({ mode: "baseline", maxQueuedAgeSeconds: 600 })[0]).toMatch(
       /hour of the week/,
     );
+  });
+
+  it("list badges name each open anomaly kind", () => {
+    const html = render(<TrafficKindBadges kinds={["QUEUE_BACKLOG", "SILENT_FEED"]} />);
+    expect(html).toContain("Queue backlog");
+    expect(html).toContain("Silent feed");
+    expect(render(<TrafficKindBadges kinds={undefined} />)).not.toContain("Silent feed");
   });
 
   it("shows a badge per open anomaly and nothing without one", () => {

@@ -137,3 +137,19 @@ export async function getTrafficTotals(args: {
     errorRate24h: errorRate(t),
   };
 }
+
+/** Open anomaly kinds per integration (list badges, `trafficAnomalies` of the current view). */
+export async function openAnomalyKinds(
+  pool: pg.Pool,
+  ids: string[],
+): Promise<Map<string, TrafficAnomalyKind[]>> {
+  const out = new Map<string, TrafficAnomalyKind[]>();
+  if (ids.length === 0) return out;
+  const { rows } = await pool.query<{ integration_id: string; kind: TrafficAnomalyKind }>(
+    `SELECT integration_id, kind FROM stats.traffic_anomalies
+     WHERE integration_id = ANY($1::uuid[]) AND resolved_at IS NULL ORDER BY integration_id, kind`,
+    [ids],
+  );
+  for (const r of rows) out.set(r.integration_id, [...(out.get(r.integration_id) ?? []), r.kind]);
+  return out;
+}

@@ -65,6 +65,8 @@ export async function createTrafficConsumer(
         if (issue) bad.push({ event: e, reason: `${issue.field}: ${issue.message}`, rule: issue.rule });
         else good.push(report);
       }
+      // Store first, then dead-letter: a retry after a failed store never dead-letters the same report twice.
+      const result = good.length > 0 ? await storeReports(o.pool, good, known) : null;
       if (bad.length > 0) {
         dlq ??= await o.bus.producer();
         await dlq.send(
@@ -78,8 +80,7 @@ export async function createTrafficConsumer(
         for (const b of bad) o.metrics.rejected.inc({ via: "kafka", reason: b.rule });
         o.logger.warn({ count: bad.length, first: bad[0]?.reason }, "traffic reports dead-lettered");
       }
-      if (good.length === 0) return;
-      const result = await storeReports(o.pool, good, known);
+      if (!result) return;
       o.metrics.countStored("kafka", result.byType);
       o.metrics.duplicates.inc({ via: "kafka" }, result.duplicates);
       const done = Date.now();

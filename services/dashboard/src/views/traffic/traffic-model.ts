@@ -1,4 +1,4 @@
-import type { TrafficAnomalyKind, TrafficExpectations, TrafficSeries } from "@hip/contracts";
+import type { IncidentAnomaly, TrafficAnomalyKind, TrafficExpectations, TrafficSeries } from "@hip/contracts";
 
 export const ANOMALY_LABEL: Record<TrafficAnomalyKind, string> = {
   SILENT_FEED: "Silent feed",
@@ -61,4 +61,21 @@ export function seriesTotals(series: TrafficSeries | null): { received: number; 
     errored += p.errored + p.negativeAcks;
   }
   return { received, errored };
+}
+
+/** Observed vs expected of a traffic incident, as label/value lines (only the fields that apply). */
+export function anomalyLines(a: IncidentAnomaly): Array<[string, string]> {
+  const o = a.observed;
+  const e = a.expected;
+  const out: Array<[string, string]> = [["Mode", e.mode]];
+  const pair = (label: string, observed: number | null, expected: number | null, unit: string) => {
+    if (observed === null && expected === null) return;
+    out.push([label, `${observed ?? "–"}${unit} observed, ${expected ?? "–"}${unit} expected`]);
+  };
+  pair("Silence", o.silentMinutes === null ? null : Math.round(o.silentMinutes), e.silenceMinutes, " min");
+  pair("Messages last hour", o.messagesLastHour, e.minMessagesPerHour, "");
+  pair("Error rate", o.errorRatePercent, e.maxErrorRatePercent, " %");
+  pair("Oldest queued", o.oldestQueuedAgeSeconds, e.maxQueuedAgeSeconds, " s");
+  pair("Queued", o.queued, e.maxQueued, "");
+  return out;
 }

@@ -3,7 +3,7 @@ import type { TrafficSeries } from "@hip/contracts";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { TrafficBadges, TrafficKindBadges } from "./TrafficPanel.tsx";
-import { describeExpectations, seriesTotals, toChartPoints } from "./traffic-model.ts";
+import { anomalyLines, describeExpectations, seriesTotals, toChartPoints } from "./traffic-model.ts";
 
 const render = (node: React.ReactNode) => renderToStaticMarkup(<MantineProvider>{node}</MantineProvider>);
 
@@ -62,6 +62,33 @@ describe("traffic panel model", () => {
     expect(describeExpectations({ mode: "baseline", maxQueuedAgeSeconds: 600 })[0]).toMatch(
       /hour of the week/,
     );
+  });
+
+  it("lists observed vs expected of a traffic incident, only what applies", () => {
+    const lines = anomalyLines({
+      anomalyId: "2d0f5a52-7a0e-4c55-8f43-7c0d4b8b9e09",
+      since: "2026-01-01T10:01:00.000Z",
+      observed: {
+        messagesLastHour: 12,
+        silentMinutes: 23.4,
+        errorRatePercent: null,
+        queued: null,
+        oldestQueuedAgeSeconds: null,
+      },
+      expected: {
+        mode: "baseline",
+        minMessagesPerHour: 300,
+        silenceMinutes: 12,
+        maxErrorRatePercent: null,
+        maxQueued: null,
+        maxQueuedAgeSeconds: null,
+      },
+    });
+    expect(lines).toEqual([
+      ["Mode", "baseline"],
+      ["Silence", "23 min observed, 12 min expected"],
+      ["Messages last hour", "12 observed, 300 expected"],
+    ]);
   });
 
   it("list badges name each open anomaly kind", () => {

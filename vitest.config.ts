@@ -8,6 +8,7 @@ export default defineConfig({
       "services/*/vitest.config.ts",
       "tests/*/vitest.config.ts",
       "demo/vitest.config.ts",
+      "examples/*/vitest.config.ts",
     ],
   },
 });

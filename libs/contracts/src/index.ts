@@ -13,3 +13,4 @@ export * from "./incident.ts";
 export * from "./alerts-api.ts";
 export * from "./webhook-signature.ts";
 export * from "./traffic.ts";
+export * from "./status-snapshot.ts";

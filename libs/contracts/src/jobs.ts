@@ -15,6 +15,8 @@ export const ConnectionTestJob = z.object({
   tenantId: z.string(),
   testId: z.uuid(),
   requestedBy: z.string(),
+  /** W3C trace context of the admin's request (from the test_requested event), so the probe joins its trace. */
+  traceparent: z.string().max(64).optional(),
 });
 export type ConnectionTestJob = z.infer<typeof ConnectionTestJob>;
 

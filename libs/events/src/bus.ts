@@ -182,6 +182,15 @@ export class EventBus {
     return out;
   }
 
+  /** Earliest (`low`) and next (`offset`, the high watermark) offset of every partition of a topic. */
+  async topicOffsets(topic: string): Promise<Array<{ partition: number; low: string; offset: string }>> {
+    const admin = await this.getAdmin();
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends
+      .map((p) => ({ partition: p.partition, low: p.low, offset: p.high }))
+      .sort((x, y) => x.partition - y.partition);
+  }
+
   private async getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();

@@ -41,6 +41,11 @@ export interface ConsumerOptions<S extends z.ZodType> {
   handle?: (event: z.infer<S>, meta: MessageMeta) => Promise<void>;
   onBatchEnd?: (info: { topic: string; partition: number; lag: number; count: number }) => void;
   onDeadLetter?: (info: { topic: string; reason: string }) => void;
+  /**
+   * After every join (start and each rebalance), before fetching: the partitions this member now owns. A consumer
+   * that keeps its own position (in memory) `seek`s them here.
+   */
+  onGroupJoin?: (assignment: Record<string, number[]>) => void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -106,6 +111,8 @@ export class EventConsumer<S extends z.ZodType> {
     this.pollStaleMs = pollStaleMs;
     if (!opts.handle && !opts.handleBatch) throw new Error("consumer needs handle or handleBatch");
     const { events } = consumer;
+    const onJoin = opts.onGroupJoin;
+    if (onJoin) consumer.on(events.GROUP_JOIN, (e) => onJoin(e.payload.memberAssignment));
     consumer.on(events.CRASH, (e) => {
       this.crashed = e.payload.error;
       this.healthy = e.payload.restart;
@@ -162,6 +169,14 @@ export class EventConsumer<S extends z.ZodType> {
     this.running = false;
     this.state = "stopped";
     await this.consumer.disconnect();
+  }
+
+  /**
+   * Moves this member's position on one owned partition (from `onGroupJoin` or after start()). The next fetch
+   * reads from `offset`, and the group's committed offset follows.
+   */
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
   }
 
   /** Running, joined to its group, and polling: what /ready requires of a consumer. */

@@ -143,4 +143,4 @@ export function registerRequestTracing(app: FastifyInstance): void {
   });
 }
 
-export { SpanKind };
+export { SpanKind, SpanStatusCode };

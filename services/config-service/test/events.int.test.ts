@@ -42,15 +42,21 @@ const get = async (id: string) =>
   (await a.request("GET", `${API}/configs/${id}`, { token: admin })).body as IntegrationView;
 
 describe("readiness", () => {
-  it("reports postgres, redis, kafka and the status consumer", async () => {
+  it("reports postgres, kafka, the status consumer and the outbox; Redis (rate limits only) on /health/details", async () => {
     const res = await waitFor(async () => {
       const r = await b.request("GET", "/ready");
       return r.status === 200 ? r : null;
     });
     expect(res.body).toMatchObject({
       status: "ready",
-      checks: { postgres: "ok", redis: "ok", kafka: "ok", statusConsumer: "ok" },
+      checks: { postgres: "ok", rateLimit: "ok", kafka: "ok", statusConsumer: "ok", outbox: "ok" },
     });
+    // The state behind the checks: the consumer's group membership and the rate limiter's Redis circuit.
+    const details = (await b.request("GET", "/health/details")).body as {
+      checks: Record<string, unknown>;
+    };
+    expect(details.checks.rateLimit).toMatchObject({ redis: { circuit: "closed" } });
+    expect(details.checks.statusConsumer).toMatchObject({ status: { state: "joined" } });
   });
 });
 

@@ -20,6 +20,7 @@ import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
 import type { TrafficMetrics } from "./metrics/traffic-metrics.ts";
 import { trafficRoutes } from "./routes/traffic.routes.ts";
+import { statusSnapshotRoutes } from "./snapshot/snapshot.routes.ts";
 
 export interface AppDeps {
   env: Pick<
@@ -32,6 +33,7 @@ export interface AppDeps {
     | "JWT_AUDIENCE"
     | "SSE_HEARTBEAT_MS"
     | "METRICS_TOP_TENANTS"
+    | "KAFKA_TOPIC_PREFIX"
   >;
   logger: Logger;
   pool: pg.Pool;
@@ -71,6 +73,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.traffic.metrics,
     ...(deps.traffic.clock ? { now: deps.traffic.clock } : {}),
     ...(deps.traffic.maxAgeMs ? { maxAgeMs: deps.traffic.maxAgeMs } : {}),
+  });
+  await app.register(statusSnapshotRoutes, {
+    prefix: API_BASE_PATH,
+    pool: deps.pool,
+    topicPrefix: deps.env.KAFKA_TOPIC_PREFIX,
   });
   await app.register(streamRoutes, {
     prefix: API_BASE_PATH,

@@ -10,6 +10,7 @@ import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
 import { createTrafficRuntime, type TrafficRuntime } from "./traffic-runtime.ts";
+import { createSnapshotConsumer } from "./snapshot/snapshot.consumer.ts";
 
 export interface Runtime extends ServiceRuntime {
   traffic: TrafficRuntime;
@@ -57,6 +58,11 @@ export async function createRuntime(
     retention,
     partitionsConcurrently: env.PROJECTION_PARTITIONS_CONCURRENCY,
   });
+  const snapshot = await createSnapshotConsumer({
+    bus,
+    pool: database.pool,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
   const live = await createLiveConsumer({ bus, hub, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   const traffic = await createTrafficRuntime({
     env,
@@ -83,6 +89,8 @@ export async function createRuntime(
       // consumer is shown but does not gate readiness.
       projection: healthCheck({ projection: () => projection.status() }),
       traffic: traffic.readiness,
+      // The status snapshot that @hip/status-client bootstraps from.
+      statusSnapshot: healthCheck({ statusSnapshot: () => snapshot.status() }),
     },
     lag: {
       bus,
@@ -99,10 +107,12 @@ export async function createRuntime(
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
+        { topic: topics.incident },
         { topic: topics.deadLetter },
         { topic: topics.traffic },
       ]);
       await projection.start();
+      await snapshot.start();
       await live.start();
       await traffic.start();
       job = startRetentionJob({
@@ -119,6 +129,7 @@ export async function createRuntime(
       registry.register("intake", "projection-consumer", () => projection.stop());
       registry.register("intake", "traffic-consumers", () => traffic.stopIntake());
       registry.register("drain", "traffic-detector-and-relay", () => traffic.drain());
+      registry.register("intake", "status-snapshot-consumer", () => snapshot.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());
       registry.register("brokers", "kafka", () => bus.close());

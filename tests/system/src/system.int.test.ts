@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { topicNames } from "@hip/contracts";
 import { DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import {
@@ -14,6 +15,7 @@ import {
 import { Kafka, logLevel } from "kafkajs";
 import { type AuthApiPeer, type MllpPeer, startAuthApi, startMllp } from "@hip/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OtlpReceiver, startOtlpReceiver } from "./otlp-receiver.ts";
 
 /**
  * The whole platform, as a user meets it: the three back-end services as real processes on real PostgreSQL, Redis
@@ -36,6 +38,8 @@ describe("platform end to end", () => {
   let mllpPeer: MllpPeer;
   const topicPrefix = uniqueTopicPrefix();
   let env: Record<string, string>;
+  let otlp: OtlpReceiver;
+  let hl7Id = "";
 
   const api = async (svc: RunningService, path: string, init: RequestInit & { auth?: string } = {}) => {
     const res = await fetch(`${svc.url}/api/integration${path}`, {
@@ -53,7 +57,11 @@ describe("platform end to end", () => {
   beforeAll(async () => {
     const stack = await getTestStack();
     db = await createTestDatabase("hip_system");
+    otlp = await startOtlpReceiver();
     env = {
+      // Every service exports its spans to the receiver (OTLP/HTTP, JSON), flushing every 200 ms.
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_BSP_SCHEDULE_DELAY: "200",
       DATABASE_URL: db.url,
       REDIS_URL: stack.redisUrl,
       REDIS_PREFIX: uniqueRedisPrefix(),
@@ -81,6 +89,7 @@ describe("platform end to end", () => {
     for (const s of services.reverse()) await s.stop();
     await httpPeer?.close();
     await mllpPeer?.close();
+    await otlp?.close();
     await db?.drop();
   });
 
@@ -140,6 +149,7 @@ describe("platform end to end", () => {
     });
     expect(created.status, created.text).toBe(201);
     const id = created.body.id;
+    hl7Id = id;
     const first = await api(config, `/configs/${id}/test`, { method: "POST" });
     const testId = first.body.id ?? first.body.testId;
     const done = await waitFor(
@@ -153,6 +163,40 @@ describe("platform end to end", () => {
     expect(done.body.result.probe).toBe("hl7-mllp");
     expect(JSON.stringify(done.body.result.diagnostics)).toContain("AA");
     expect(mllpPeer.hits()).toBeGreaterThan(0);
+  });
+
+  it("follows one connection test in one trace: admin's request -> probe -> status -> read model", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const test = await api(config, `/configs/${hl7Id}/test`, {
+      method: "POST",
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` },
+    });
+    expect([200, 202], test.text).toContain(test.status);
+    const spans = await waitFor(
+      () => {
+        const mine = otlp.spans.filter((s) => s.traceId === traceId);
+        const services = new Set(mine.map((s) => s.service));
+        return ["config-service", "probe-worker", "stats-service"].every((n) => services.has(n)) &&
+          mine.some((s) => s.name.startsWith("apply "))
+          ? mine
+          : null;
+      },
+      { timeoutMs: 30_000, what: "spans of the test from three services" },
+    );
+    const byName = (prefix: string) => spans.find((s) => s.name.startsWith(prefix));
+    const request = byName("POST /api/integration/configs/:id/test");
+    const probe = byName("probe HL7");
+    const applied = byName("apply integration.probe_completed");
+    const projected = byName("project integration.probe_completed");
+    expect(request?.service).toBe("config-service");
+    expect(probe?.service).toBe("probe-worker");
+    expect(applied?.service).toBe("config-service");
+    expect(projected?.service).toBe("stats-service");
+    // Parent links: the request span -> probe (through test_requested and the job) -> apply and project
+    // (through probe_completed).
+    expect(probe?.parentSpanId).toBe(request?.spanId);
+    expect(applied?.parentSpanId).toBe(probe?.spanId);
+    expect(projected?.parentSpanId).toBe(probe?.spanId);
   });
 
   it("turns ERROR when the peer goes down, and the stats read model follows", async () => {

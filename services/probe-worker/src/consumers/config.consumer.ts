@@ -79,7 +79,13 @@ async function enqueueTest(deps: ConfigHandlerDeps, event: IntegrationTestReques
   if ((await deps.redis.exists(seen)) === 1) return "duplicate";
   // A test always runs against the newest spec.
   deps.specs.invalidate(integrationId);
-  const data: ConnectionTestJob = { integrationId, tenantId: event.tenantid, testId, requestedBy };
+  const data: ConnectionTestJob = {
+    integrationId,
+    tenantId: event.tenantid,
+    testId,
+    requestedBy,
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  };
   // jobId = testId: BullMQ ignores an add whose id exists, so a redelivery between add and the marker is safe.
   await deps.queue.add("connection-test", data, { ...JOB_CATALOG["connection-test"].opts, jobId: testId });
   await deps.redis.set(seen, "1", "EX", TEST_SEEN_TTL_SECONDS);

@@ -97,7 +97,7 @@ export class StatusPublisher {
    * Stores the result durably (Redis) and returns; Kafka is written later by the drain loop. Throws
    * ResultBufferFullError when this process already holds `maxBuffered` unpublished results.
    */
-  async publish(eventId: string, result: ProbeResult): Promise<void> {
+  async publish(eventId: string, result: ProbeResult, traceparent?: string): Promise<void> {
     const event = IntegrationProbeCompleted.safeParse(
       cloudEvent({
         id: eventId,
@@ -107,6 +107,7 @@ export class StatusPublisher {
         tenantId: result.tenantId,
         sequence: 0, // replaced by the buffered sequence when sent
         data: result,
+        traceparent,
       }),
     );
     if (!event.success) throw new Error(`probe result does not match the contract: ${event.error.message}`);

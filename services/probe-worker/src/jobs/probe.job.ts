@@ -17,6 +17,7 @@ import type { StatusPublisher } from "../domain/status-publisher.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ProbeOutcome } from "../probes/index.ts";
 import { scheduledAtOf } from "./scheduled-at.ts";
+import { SpanKind, SpanStatusCode, startSpan, traceparentOf } from "@hip/service-kit";
 
 export interface ProbeJobDeps {
   client: ConfigClient;
@@ -39,6 +40,8 @@ interface Work {
   testId: string | null;
   scheduledAt: number | null;
   eventId: string;
+  /** Trace context of the request that asked for the check (manual tests); scheduled checks start a trace. */
+  traceparent?: string | undefined;
 }
 
 function describe(job: Job): Work {
@@ -98,7 +101,21 @@ export function createProbeProcessor(deps: ProbeJobDeps) {
         return { outcome: "skipped", reason: skip };
       }
     }
-    const outcome = await deps.probe(spec);
+    const span = startSpan(`probe ${spec.type}`, {
+      parent: work.traceparent,
+      kind: SpanKind.CLIENT,
+      attributes: { "hip.integration_id": spec.id, "hip.trigger": work.trigger },
+    });
+    let outcome: Awaited<ReturnType<typeof deps.probe>>;
+    try {
+      outcome = await deps.probe(spec);
+      span.setAttribute("hip.probe", outcome.probe);
+      span.setAttribute("hip.success", outcome.success);
+      if (!outcome.success)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.code ?? "failed" });
+    } finally {
+      span.end();
+    }
     const result: ProbeResult = {
       ...outcome,
       integrationId: spec.id,
@@ -109,7 +126,7 @@ export function createProbeProcessor(deps: ProbeJobDeps) {
       scheduledAt: work.scheduledAt === null ? null : new Date(work.scheduledAt).toISOString(),
       checkedAt: new Date().toISOString(),
     };
-    await deps.publisher.publish(work.eventId, result);
+    await deps.publisher.publish(work.eventId, result, traceparentOf(span));
     const labels = { type: spec.type, probe: outcome.probe };
     deps.metrics.checks.inc({
       ...labels,

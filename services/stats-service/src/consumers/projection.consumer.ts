@@ -1,5 +1,6 @@
 import { AnyEvent, topicNames } from "@hip/contracts";
 import type { EventBus, EventConsumer } from "@hip/events";
+import { SpanKind, SpanStatusCode, startSpan } from "@hip/service-kit";
 import type { Logger } from "pino";
 import type pg from "pg";
 import { applyEvents, type RetentionDays } from "../domain/projection/apply-events.ts";
@@ -41,11 +42,30 @@ export async function createProjectionConsumer(
     partitionsConsumedConcurrently: o.partitionsConcurrently ?? 1,
     handleBatch: async (items) => {
       const end = o.metrics.batchDuration.startTimer();
-      const result = await applyEvents({
-        pool: o.pool,
-        events: items.map((i) => i.event),
-        retention: o.retention,
-      });
+      // Events that carry a trace (a connection test an admin asked for) get a span covering their batch's
+      // transaction, so the trace ends where the read model has the result.
+      const spans = items
+        .filter((i) => i.event.traceparent)
+        .map((i) =>
+          startSpan(`project ${i.event.type}`, {
+            parent: i.event.traceparent,
+            kind: SpanKind.CONSUMER,
+            attributes: { "hip.integration_id": i.event.subject, "hip.event_id": i.event.id },
+          }),
+        );
+      let result: Awaited<ReturnType<typeof applyEvents>>;
+      try {
+        result = await applyEvents({
+          pool: o.pool,
+          events: items.map((i) => i.event),
+          retention: o.retention,
+        });
+      } catch (err) {
+        for (const s of spans) s.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        for (const s of spans) s.end();
+      }
       end();
       const now = Date.now();
       for (const i of items) {

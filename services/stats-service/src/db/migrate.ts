@@ -5,6 +5,8 @@ import { databaseEnv, parseEnv } from "@hip/service-kit";
 import { createDatabase } from "./client.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
+/** The status snapshot's tables (src/snapshot): own folder and migrations table, see decision 0841. */
+const SNAPSHOT_MIGRATIONS = fileURLToPath(new URL("../../drizzle-snapshot", import.meta.url));
 const LOCK_KEY = 3_003_001;
 
 /**
@@ -18,6 +20,11 @@ export async function migrateStats(url: string): Promise<void> {
     await pool.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
     await pool.query('CREATE SCHEMA IF NOT EXISTS "stats"');
     await migrate(db, { migrationsFolder: MIGRATIONS, migrationsSchema: "stats" });
+    await migrate(db, {
+      migrationsFolder: SNAPSHOT_MIGRATIONS,
+      migrationsSchema: "stats",
+      migrationsTable: "__drizzle_migrations_snapshot",
+    });
     await pool.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
   } finally {
     await close();

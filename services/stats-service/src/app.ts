@@ -49,6 +49,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({
     name: "stats-service",
     logger: deps.logger,
+    // A full traffic batch (1,000 reports with ACK counts and a source) is ~300 KB; anything else is small.
+    bodyLimit: 1024 * 1024,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
   await registerAuth(app, resolveAuth(deps.env));

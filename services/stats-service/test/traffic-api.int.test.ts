@@ -183,6 +183,20 @@ describe("traffic ingest (POST /traffic) and read model", () => {
     expect(other.statusCode).toBe(404);
   });
 
+  it("accepts a full batch of 1,000 reports with ACK counts and a source in one request", async () => {
+    const reports = Array.from({ length: 1000 }, (_, i) =>
+      report(a1.id, new Date(now - 30 * MINUTE + i * 1000).toISOString(), {
+        source: `engine-7/channel-${String(i % 5).padStart(3, "0")}-outbound-adt-a01`,
+        acks: { AA: 8, AE: 1, AR: 0, CA: 0, CE: 0, CR: 0 },
+      }),
+    );
+    const body = { reports };
+    expect(JSON.stringify(body).length).toBeGreaterThan(256 * 1024);
+    const res = await post(adminA, body);
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    expect(res.json()).toEqual({ accepted: 1000, duplicates: 0 });
+  });
+
   it("accepts a tenant admin or a service token naming the tenant; others are 401/403 before validation", async () => {
     const ok = await post(engineA, { reports: [report(a2.id, at(5))] });
     expect(ok.json()).toEqual({ accepted: 1, duplicates: 0 });
@@ -202,7 +216,7 @@ describe("traffic ingest (POST /traffic) and read model", () => {
 
   it("exports traffic series per integration type only", async () => {
     const res = await app.inject({ method: "GET", url: "/metrics" });
-    expect(res.body).toMatch(/hip_traffic_messages_total\{type="HL7",kind="received"\} 30/);
+    expect(res.body).toMatch(/hip_traffic_messages_total\{type="HL7",kind="received"\} 10030/);
     expect(res.body).toMatch(/hip_traffic_reports_total\{type="LAB_SYSTEM",via="http"\} 3/);
     const traffic = res.body.split("\n").filter((l) => l.startsWith("hip_traffic_"));
     expect(traffic.length).toBeGreaterThan(0);

@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Functions behind ./dev. Commands that run Node source scripts/toolchain.sh first (Node 24 and pnpm on PATH).
 RUN_DIR="$ROOT/.run"
+# Where ./dev's services listen: loopback only (the services' own default, 0.0.0.0, is for containers).
+# HIP_BIND_HOST=0.0.0.0 ./dev up exposes them on every interface.
+DEV_BIND_HOST="${HIP_BIND_HOST:-127.0.0.1}"
 # smtp-sink: development SMTP server that keeps the alert service's mails (SMTP :2525, view on http :8025).
 SERVICES=(smtp-sink config-service stats-service probe-worker alert-service dashboard)
 declare -A PORTS=([config-service]=3001 [dashboard]=3002 [stats-service]=3003 [probe-worker]=3004 [alert-service]=3005 [smtp-sink]=8025)
@@ -56,7 +59,7 @@ start_service() {
   say "starting $name on :$port (log: .run/logs/$name.log)"
   # A plain background command (no subshell), so $! is the node process itself and no pipe stays open.
   cd "$ROOT/services/$dir"
-  PORT="$port" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+  HOST="$DEV_BIND_HOST" SMTP_SINK_HOST="$DEV_BIND_HOST" PORT="$port" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
   cd "$ROOT"
 }

@@ -44,7 +44,7 @@ const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
 pool.on("error", () => undefined);
 const c = await pool.connect();
 
-const env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "warn" });
+const env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "warn", RATE_LIMIT_MAX: "100000000" });
 const metrics = new StatsMetrics({ defaultMetrics: false });
 const app = await buildApp({
   env,
@@ -53,6 +53,8 @@ const app = await buildApp({
   metrics,
   hub: new StreamHub(10),
   traffic: { metrics: new TrafficMetrics(metrics.registry) },
+  // In-memory rate limit, effectively off: the bench measures queries, not the limiter.
+  redis: null,
 });
 await app.listen({ host: "127.0.0.1", port: 0 });
 const addr = app.server.address();

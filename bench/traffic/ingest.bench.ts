@@ -77,6 +77,8 @@ const env = loadEnv({
   DATABASE_URL: url.toString(),
   KAFKA_BROKERS: BROKERS,
   KAFKA_TOPIC_PREFIX: prefix,
+  // Rate-limit counters under the bench's own prefix (HTTP reporters use service tokens: exempt anyway).
+  REDIS_PREFIX: prefix,
   TRAFFIC_TICK_MS: "5000",
 });
 const runtime = await createRuntime(env, logger, {

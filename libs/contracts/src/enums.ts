@@ -38,6 +38,16 @@ export function isSecretField(field: string): field is SecretField {
   return (SECRET_FIELDS as readonly string[]).includes(field);
 }
 
-/** Header names whose values are treated as secrets (compared case-insensitively). */
-export const SECRET_HEADER_PATTERN =
-  /^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token)$|(secret|token|password|key|signature|credential)/i;
+/**
+ * THE rule for which header names carry secrets (case-insensitive substring match), used everywhere: the config
+ * service encrypts and masks their values, the probe worker drops them on a redirect to another origin and
+ * redacts their values from outcomes. A name containing any of these is secret: `auth` (Authorization,
+ * Proxy-Authorization, X-Authorization, X-Auth-Token), `cookie`, `secret`, `token`, `passw`, `key` (X-Api-Key,
+ * Api-Key), `signature`, `credential`, `session`. Erring towards secret only costs a masked value.
+ */
+export const SECRET_HEADER_PATTERN = /auth|cookie|secret|token|passw|key|signature|credential|session/i;
+
+/** True when a header of this name carries a secret (SECRET_HEADER_PATTERN). */
+export function isSecretHeaderName(name: string): boolean {
+  return SECRET_HEADER_PATTERN.test(name);
+}

@@ -177,7 +177,8 @@ export type Timeseries = z.infer<typeof Timeseries>;
  * `Last-Event-ID` to resume), `event:` = the payload's `type`, `data:` = the JSON payload below.
  * A `: heartbeat` comment is sent every 15 s. Browsers may pass the JWT as `?access_token=` (this route only).
  * When the server cannot resume from Last-Event-ID (too old / unknown), it sends one `reset` message first: the
- * client should refetch its snapshot (GET /stats, GET /stats/integrations?ids=).
+ * client should refetch its snapshot (GET /stats, GET /stats/integrations?ids=). At the token's `exp` the server
+ * sends one `reauthenticate` message and closes the stream.
  */
 
 export const StreamStatusChanged = z.object({
@@ -225,10 +226,22 @@ export const StreamReset = z.object({
 });
 export type StreamReset = z.infer<typeof StreamReset>;
 
+/**
+ * The last message of a stream whose token expired: the server closes the stream right after it. The client must
+ * get a fresh token and reconnect (with Last-Event-ID); reconnecting with the old token answers 401.
+ */
+export const StreamReauthenticate = z.object({
+  type: z.literal("reauthenticate"),
+  reason: z.literal("token_expired"),
+  expiredAt: z.iso.datetime(),
+});
+export type StreamReauthenticate = z.infer<typeof StreamReauthenticate>;
+
 export const StatsStreamEvent = z.discriminatedUnion("type", [
   StreamStatusChanged,
   StreamProbeResult,
   StreamIntegrationChanged,
   StreamReset,
+  StreamReauthenticate,
 ]);
 export type StatsStreamEvent = z.infer<typeof StatsStreamEvent>;

@@ -151,6 +151,53 @@ describe("service app conventions", () => {
     expect(viewerWrite.statusCode).toBe(403);
   });
 
+  it("crafted input is a 400 naming the field: NUL anywhere, nesting past MAX_INPUT_DEPTH", async () => {
+    const app = buildServiceApp({ name: "t", logger, bodyLimit: 1 << 20 });
+    await registerAuth(app, { secret: SECRET });
+    app.post(
+      "/things/:id",
+      {
+        onRequest: tenantAdmin,
+        schema: {
+          params: z.object({ id: z.string() }),
+          querystring: z.object({ q: z.string().optional() }),
+          body: z.object({ name: z.string(), config: z.record(z.string(), z.unknown()).optional() }),
+        },
+      },
+      async () => ({ ok: true }),
+    );
+    await app.ready();
+    const auth = { authorization: `Bearer ${admin()}` };
+    const post = (url: string, payload: unknown, headers: Record<string, string> = auth) =>
+      app.inject({ method: "POST", url, headers, payload: payload as object });
+    const field = async (p: ReturnType<typeof post>) => {
+      const res = await p;
+      return `${res.statusCode} ${res.json().error?.details?.[0]?.field}:${res.json().error?.details?.[0]?.rule}`;
+    };
+    expect(await field(post("/things/1", { name: "a\u0000b" }))).toBe("400 name:no_nul");
+    expect(await field(post("/things/1?q=%00", { name: "a" }))).toBe("400 querystring.q:no_nul");
+    expect(await field(post("/things/%00", { name: "a" }))).toBe("400 params.id:no_nul");
+    expect(await field(post("/things/1", { name: "a", config: { list: ["ok", { "k\u0000": 1 }] } }))).toBe(
+      "400 config.list.1:no_nul",
+    );
+    // Sent as text: building the 5,000-level object in the test would overflow JSON.stringify itself.
+    const deep = `{"name":"a","config":${'{"d":'.repeat(5000)}"leaf"${"}".repeat(5000)}}`;
+    const deepRes = await app.inject({
+      method: "POST",
+      url: "/things/1",
+      headers: { ...auth, "content-type": "application/json" },
+      payload: deep,
+    });
+    expect(`${deepRes.statusCode} ${deepRes.json().error.details[0].field}`).toBe("400 config");
+    expect(deepRes.json().error.details[0].rule).toBe("depth");
+    let fine: unknown = "leaf";
+    for (let i = 0; i < 20; i++) fine = { d: fine };
+    expect((await post("/things/1", { name: "a", config: fine })).statusCode).toBe(200);
+    // Authentication still comes first.
+    expect((await post("/things/1", { name: "\u0000" }, {})).statusCode).toBe(401);
+    await app.close();
+  });
+
   it("never leaks internals in a 5xx", async () => {
     const app = await appWithRoutes();
     const res = await app.inject({ url: "/boom" });

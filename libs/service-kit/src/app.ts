@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -11,6 +11,8 @@ import type { Logger } from "pino";
 import { ZodError } from "zod";
 import type { FieldIssue } from "@hip/contracts";
 import { DomainError, envelope, zodIssues } from "./errors.ts";
+import { inputProblem } from "./input-guard.ts";
+import { trackRoutes } from "./route-guards.ts";
 import { registerRequestTracing } from "./tracing.ts";
 
 /**
@@ -66,7 +68,11 @@ export interface ServiceAppOptions {
   /** Named dependency checks for GET /ready (e.g. postgres, redis, kafka). Each must settle within 2 s. */
   readiness?: Record<string, ReadinessCheck>;
   bodyLimit?: number;
-  trustProxy?: FastifyServerOptions["trustProxy"];
+  /**
+   * Proxies whose X-Forwarded-For is believed (the parsed TRUSTED_PROXIES). Default: none, `req.ip` is the socket
+   * address, so nobody can forge a client ip by sending the header.
+   */
+  trustedProxies?: readonly string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -76,7 +82,7 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
-    trustProxy: opts.trustProxy ?? true,
+    trustProxy: opts.trustedProxies && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
@@ -85,11 +91,20 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
+  trackRoutes(app as unknown as FastifyInstance);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
+  });
+
+  // Crafted input that would fail deep down (NUL in any string, absurd nesting) is a 400 naming the field. At
+  // preValidation: after the routes' onRequest auth (no token is still 401) and before the zod schemas run.
+  app.addHook("preValidation", async (req) => {
+    const issue =
+      inputProblem(req.params, "params") ?? inputProblem(req.query, "querystring") ?? inputProblem(req.body);
+    if (issue) throw DomainError.validation([issue]);
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -60,7 +60,7 @@ describe("signHs256", () => {
       exp: Math.floor(now / 1000) + 60,
     });
     const ok = await app.inject({ url: "/me", headers: { authorization: `Bearer ${token}` } });
-    expect(ok.json()).toEqual({ sub: "u", tenantId: "t1", roles: ["viewer"] });
+    expect(ok.json()).toEqual({ sub: "u", tenantId: "t1", roles: ["viewer"], exp: payload.exp });
     const expired = signHs256({ sub: "u", tenantId: "t1", roles: ["viewer"], aud: "hip" }, DEV_JWT_SECRET, {
       ttlSeconds: -60,
     });

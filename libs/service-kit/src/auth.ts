@@ -15,7 +15,26 @@ export interface AuthConfig {
   jwksUrl?: string | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
+  /** Token lifetime policy; defaults: TOKEN_LIFETIME_DEFAULTS. */
+  lifetime?: Partial<TokenLifetimePolicy> | undefined;
 }
+
+/**
+ * Token lifetime rules, checked for every token after its signature: `exp` is required; `iat`, when present, may
+ * be at most `clockSkewSeconds` in the future; the lifetime (`exp - iat`, and `exp - now`) may not exceed
+ * `maxTtlSeconds` for user tokens or `serviceMaxTtlSeconds` for service tokens (role `service`, no tenant).
+ */
+export interface TokenLifetimePolicy {
+  maxTtlSeconds: number;
+  serviceMaxTtlSeconds: number;
+  clockSkewSeconds: number;
+}
+
+export const TOKEN_LIFETIME_DEFAULTS: TokenLifetimePolicy = {
+  maxTtlSeconds: 86_400,
+  serviceMaxTtlSeconds: 30 * 86_400,
+  clockSkewSeconds: 60,
+};
 
 /** The auth variables of `authEnv`, plus NODE_ENV (which decides whether the dev secret may be used). */
 export interface AuthEnv {
@@ -25,6 +44,9 @@ export interface AuthEnv {
   JWT_JWKS_URL?: string | undefined;
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
+  JWT_MAX_TTL_SECONDS?: number | undefined;
+  JWT_SERVICE_MAX_TTL_SECONDS?: number | undefined;
+  JWT_CLOCK_SKEW_SECONDS?: number | undefined;
 }
 
 /** The HS256 key: JWT_SECRET, else DEV_JWT_SECRET outside production. Production without one is an EnvError. */
@@ -37,7 +59,12 @@ export function hs256Secret(env: Pick<AuthEnv, "NODE_ENV" | "JWT_SECRET">): stri
  * (production), otherwise HS256 with `hs256Secret(env)` (the dev secret only outside production).
  */
 export function resolveAuth(env: AuthEnv): AuthConfig {
-  const claims = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  const lifetime: TokenLifetimePolicy = {
+    maxTtlSeconds: env.JWT_MAX_TTL_SECONDS ?? TOKEN_LIFETIME_DEFAULTS.maxTtlSeconds,
+    serviceMaxTtlSeconds: env.JWT_SERVICE_MAX_TTL_SECONDS ?? TOKEN_LIFETIME_DEFAULTS.serviceMaxTtlSeconds,
+    clockSkewSeconds: env.JWT_CLOCK_SKEW_SECONDS ?? TOKEN_LIFETIME_DEFAULTS.clockSkewSeconds,
+  };
+  const claims = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, lifetime };
   if (env.JWT_JWKS_URL || env.JWT_PUBLIC_KEY) {
     return { jwksUrl: env.JWT_JWKS_URL, publicKey: env.JWT_PUBLIC_KEY, ...claims };
   }
@@ -49,11 +76,16 @@ export interface AuthContext {
   sub: string;
   tenantId: string | null;
   roles: Role[];
+  /** When the token expires (seconds since the epoch): long-lived answers (SSE) end there. */
+  exp: number;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
     auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    tokenLifetime: TokenLifetimePolicy;
   }
 }
 
@@ -87,6 +119,23 @@ export async function registerAuth(app: FastifyInstance, cfg: AuthConfig): Promi
     throw new Error("auth: configure JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL");
   }
   app.decorateRequest("auth", null);
+  app.decorate("tokenLifetime", { ...TOKEN_LIFETIME_DEFAULTS, ...cfg.lifetime });
+}
+
+/** The lifetime rules of TokenLifetimePolicy; a message for the 401, or null when the token passes. */
+export function lifetimeProblem(
+  claims: { iat?: number | undefined; exp?: number | undefined },
+  isService: boolean,
+  policy: TokenLifetimePolicy,
+  nowSec = Date.now() / 1000,
+): string | null {
+  const { iat, exp } = claims;
+  if (exp === undefined) return "Token has no exp";
+  if (iat !== undefined && iat > nowSec + policy.clockSkewSeconds) return "Token is issued in the future";
+  const cap = isService ? policy.serviceMaxTtlSeconds : policy.maxTtlSeconds;
+  const lifetime = Math.max(exp - nowSec, iat === undefined ? 0 : exp - iat);
+  if (lifetime > cap + policy.clockSkewSeconds) return `Token lifetime exceeds ${cap} s`;
+  return null;
 }
 
 /** Verifies the bearer token and fills `request.auth`. Any failure is a 401 with the standard envelope. */
@@ -103,11 +152,23 @@ export async function authenticate(req: FastifyRequest): Promise<AuthContext> {
     throw new DomainError("UNAUTHORIZED", "Invalid or expired token");
   }
   const parsed = JwtClaims.safeParse(payload);
-  if (!parsed.success) throw new DomainError("UNAUTHORIZED", "Token claims are invalid");
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({
+      field: `token.${i.path.join(".") || "(claims)"}`,
+      rule: i.code,
+      message: i.message,
+    }));
+    throw new DomainError("UNAUTHORIZED", "Token claims are invalid", { details });
+  }
   const claims = parsed.data;
-  const isService = claims.roles.includes("service");
-  if (!isService && !claims.tenantId) throw new DomainError("UNAUTHORIZED", "Token has no tenantId");
-  req.auth = { sub: claims.sub, tenantId: claims.tenantId ?? null, roles: claims.roles };
+  const isService = claims.roles.includes("service") && !claims.tenantId;
+  if (!claims.roles.includes("service") && !claims.tenantId) {
+    throw new DomainError("UNAUTHORIZED", "Token has no tenantId");
+  }
+  const problem = lifetimeProblem(claims, isService, req.server.tokenLifetime ?? TOKEN_LIFETIME_DEFAULTS);
+  if (problem || claims.exp === undefined)
+    throw new DomainError("UNAUTHORIZED", problem ?? "Token has no exp");
+  req.auth = { sub: claims.sub, tenantId: claims.tenantId ?? null, roles: claims.roles, exp: claims.exp };
   return req.auth;
 }
 

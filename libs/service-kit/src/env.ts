@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Env var schemas shared by the services. Each service composes the pieces it needs into ONE object. */
@@ -5,11 +6,35 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** One TRUSTED_PROXIES entry: an address, a CIDR, or proxy-addr's `loopback` / `linklocal` / `uniquelocal`. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [addr = "", bits, ...rest] = entry.split("/");
+  const family = isIP(addr);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
 export const baseEnv = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HOST: z.string().default("0.0.0.0"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * Proxies whose X-Forwarded-For is believed (client ip in the audit trail and anonymous rate limits): comma or
+   * space separated addresses/CIDRs. Empty (default): none, the socket address is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every(isProxyEntry), {
+      message: "each entry must be an IP address, a CIDR, loopback, linklocal or uniquelocal",
+    }),
 };
 
 export const kafkaEnv = {
@@ -56,6 +81,16 @@ export const authEnv = {
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
+  /** Longest accepted lifetime of a user token (exp - iat, and exp - now); `exp` is always required. */
+  JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Longest accepted lifetime of a service token (role service, no tenant). */
+  JWT_SERVICE_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 86_400),
+  /** Clock skew tolerated for `iat` in the future and on the lifetime caps. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
 };
 
 export { bool as envBool };

@@ -1,14 +1,18 @@
 import { createSign } from "node:crypto";
 import { signHs256 } from "./jwt.ts";
 
-/** Test helper: signs a compact JWS by hand, so tests can forge every kind of bad token. */
+/**
+ * Test helper: signs a compact JWS by hand, so tests can forge every kind of bad token. Adds `exp` one hour
+ * ahead unless the payload names `exp` (`exp: undefined` forges a token without one).
+ */
 export function signJwt(
-  payload: Record<string, unknown>,
+  claims: Record<string, unknown>,
   key:
     | { alg: "HS256"; secret: string }
     | { alg: "RS256"; privateKeyPem: string; kid?: string }
     | { alg: "none" },
 ): string {
+  const payload = "exp" in claims ? claims : { ...claims, exp: Math.floor(Date.now() / 1000) + 3600 };
   if (key.alg === "HS256") return signHs256(payload, key.secret);
   const header: Record<string, string> = { alg: key.alg, typ: "JWT" };
   if (key.alg === "RS256" && key.kid) header.kid = key.kid;

@@ -36,6 +36,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     name: "alert-service",
     logger: opts.logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    trustedProxies: env.TRUSTED_PROXIES,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
   await registerAuth(app, resolveAuth(env));

@@ -27,6 +27,15 @@ describe("alert REST API", () => {
   const fields = (body: { error?: { details?: Array<{ field: string; rule: string }> } }) =>
     (body.error?.details ?? []).map((d) => `${d.field}:${d.rule}`);
 
+  it("every route authenticates at onRequest: no token plus bad input is 401", async () => {
+    // Every route of the service, enumerated: without a token and with bad input each answers 401.
+    const { PUBLIC_PATHS, routesNotAuthenticatingFirst } = await import("@hip/service-kit");
+    const inventory = svc.runtime.app.routeInventory.filter((r) => !PUBLIC_PATHS.test(r.url));
+    expect(inventory.length).toBeGreaterThanOrEqual(8);
+    expect(inventory.filter((r) => !r.guarded)).toEqual([]);
+    expect(await routesNotAuthenticatingFirst(svc.runtime.app)).toEqual([]);
+  });
+
   it("refuses missing, forged and wrong-role tokens", async () => {
     expect((await svc.request("GET", `${API}/incidents`)).status).toBe(401);
     // The guard runs before validation: no token and bad input is 401, never a 400 describing the route.

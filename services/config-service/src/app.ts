@@ -1,15 +1,13 @@
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { API_BASE_PATH } from "@hip/contracts";
 import {
-  authenticate,
   buildServiceApp,
-  DomainError,
   observeRequestDurations,
   type ReadinessCheck,
   registerAuth,
   registerMetricsRoute,
+  registerRateLimit,
   resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -46,6 +44,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     name: "config-service",
     logger: opts.logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    trustedProxies: env.TRUSTED_PROXIES,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
   await registerAuth(app, resolveAuth(env));
@@ -67,39 +66,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  await app.register(rateLimit, {
-    global: true,
+  await registerRateLimit(app, {
     max: env.RATE_LIMIT_MAX,
-    timeWindow: env.RATE_LIMIT_WINDOW_MS,
+    windowMs: env.RATE_LIMIT_WINDOW_MS,
+    redis: opts.redis,
+    nameSpace: `${env.REDIS_PREFIX}:config-service:rl:`,
     // A Redis outage must not take the API down or slow it: while the circuit is open requests pass unlimited
     // at once, without touching Redis (decision 0824).
     ...(opts.redis && opts.redisCircuit
       ? { store: circuitRedisStore(opts.redis, opts.redisCircuit, `${env.REDIS_PREFIX}:config-service:rl:`) }
       : {}),
-    skipOnError: true,
-    // Service tokens (the probe worker fetching connection specs, one per check) are internal traffic sized by
-    // the schedule, not by a tenant; limiting them would silently drop health checks at scale.
-    allowList: async (req) => {
-      try {
-        const auth = await authenticate(req);
-        return auth.roles.includes("service") && !auth.tenantId;
-      } catch {
-        return false;
-      }
-    },
-    // Keyed by the verified tenant (service tokens by subject); unauthenticated requests by client ip.
-    keyGenerator: async (req) => {
-      try {
-        const auth = await authenticate(req);
-        return auth.tenantId ? `tenant:${auth.tenantId}` : `service:${auth.sub}`;
-      } catch {
-        return `ip:${req.ip}`;
-      }
-    },
-    errorResponseBuilder: (_req, ctx) =>
-      new DomainError("RATE_LIMITED", `Rate limit exceeded; retry in ${ctx.after}`, {
-        headers: { "retry-after": String(Math.max(1, Math.ceil(ctx.ttl / 1000))) },
-      }),
   });
   await app.register(configRoutes, { prefix: API_BASE_PATH, deps });
   await app.register(testRoutes, {

@@ -24,6 +24,8 @@ const S = {
   clientSecret: "PLAIN-clientsecret-1e7f3a9c",
   authHeader: "Bearer PLAIN-header-6f2b8d4e",
   apiKeyHeader: "PLAIN-xapikey-3a9c1e7f",
+  xAuthorization: "PLAIN-xauthorization-5c2a7e91",
+  xCredential: "PLAIN-xcredential-0d4b8f63",
   rotated: "PLAIN-rotated-8d4e6f2b",
 };
 const secrets = Object.values(S);
@@ -43,7 +45,14 @@ beforeAll(async () => {
     labBody({
       authType: "TOKEN",
       token: S.token,
-      headers: { Authorization: S.authHeader, "X-Api-Key": S.apiKeyHeader },
+      headers: {
+        Authorization: S.authHeader,
+        "X-Api-Key": S.apiKeyHeader,
+        // Secret by the one rule of @hip/contracts (the worker strips both on cross-origin redirects).
+        "X-Authorization": S.xAuthorization,
+        "X-Credential": S.xCredential,
+        "X-Trace": "plain-value",
+      },
     }),
     labBody({
       authType: "OAUTH",
@@ -79,7 +88,13 @@ describe("secrets never leave in clear text", () => {
     const res = await svc.request("GET", `${API}/configs/${ids[2]}`, { token: admin });
     const view = res.body as IntegrationView;
     expect(view.token).toBe("****2b8d");
-    expect(view.headers).toEqual({ Authorization: "****8d4e", "X-Api-Key": "****1e7f" });
+    expect(view.headers).toEqual({
+      Authorization: "****8d4e",
+      "X-Api-Key": "****1e7f",
+      "X-Authorization": "****7e91",
+      "X-Credential": "****8f63",
+      "X-Trace": "plain-value",
+    });
     const first = (await svc.request("GET", `${API}/configs/${ids[0]}`, { token: admin }))
       .body as IntegrationView;
     expect(first.apiKey).toBe("****6f2b");
@@ -132,12 +147,39 @@ describe("secrets never leave in clear text", () => {
     ).body as ConnectionSpec;
     expect(spec).toMatchObject({
       token: S.token,
-      headers: { Authorization: S.authHeader, "X-Api-Key": S.apiKeyHeader },
+      headers: {
+        Authorization: S.authHeader,
+        "X-Api-Key": S.apiKeyHeader,
+        "X-Authorization": S.xAuthorization,
+        "X-Credential": S.xCredential,
+        "X-Trace": "plain-value",
+      },
     });
     const first = (
       await svc.request("GET", `/internal/integrations/${ids[0]}/connection-spec`, { token: serviceToken() })
     ).body as ConnectionSpec;
     expect(first).toMatchObject({ apiKey: S.rotated, apiSecret: S.apiSecret });
+  });
+});
+
+describe("headers stored in plain text before the secret-header rule covered their name", () => {
+  it("are masked in the view and left out of the export", async () => {
+    const db = new pg.Client({ connectionString: svc.env.DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(
+        `update config.integrations set headers = coalesce(headers, '{}'::jsonb) || $2::jsonb where id = $1`,
+        [ids[0], JSON.stringify({ "X-Session-Id": "legacy-session-4242", "X-Trace": "t" })],
+      );
+    } finally {
+      await db.end();
+    }
+    const view = (await svc.request("GET", `${API}/configs/${ids[0]}`, { token: admin }))
+      .body as IntegrationView;
+    expect(view.headers).toMatchObject({ "X-Session-Id": "****4242", "X-Trace": "t" });
+    const exported = await svc.request("GET", `${API}/configs/export`, { token: admin });
+    expect(exported.raw).not.toContain("legacy-session-4242");
+    expect(exported.raw).toContain("headers.X-Session-Id");
   });
 });
 

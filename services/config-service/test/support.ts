@@ -6,8 +6,7 @@ import {
   uniqueRedisPrefix,
   uniqueTopicPrefix,
 } from "@hip/testkit";
-import { REDACT_PATHS, shutdownRegistryFor, signHs256 } from "@hip/service-kit";
-import { pino } from "pino";
+import { createLogger, shutdownRegistryFor, signHs256 } from "@hip/service-kit";
 import { runMigrations } from "../src/db/migrate.ts";
 import { type ConfigEnv, loadEnv } from "../src/env.ts";
 import { createRuntime, type Runtime } from "../src/runtime.ts";
@@ -68,8 +67,9 @@ export async function startService(
   const { source, database } = await testEnv(overrides);
   const env = loadEnv(source);
   const logs: string[] = [];
-  const logger = pino(
-    { name: "config-service", level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } },
+  // The production logger (redaction paths, request-URL and error serializers), writing into `logs`.
+  const logger = createLogger(
+    { name: "config-service", level: "debug" },
     { write: (line: string) => void logs.push(line) },
   );
   const runtime = await createRuntime(env, logger, { kafka: opts.kafka ?? false });

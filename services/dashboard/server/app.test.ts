@@ -15,6 +15,7 @@ interface Seen {
   method: string;
   url: string;
   authorization: string | undefined;
+  forwardedFor: string | undefined;
   body: string;
 }
 
@@ -30,6 +31,7 @@ function upstream(name: string, seen: Seen[], releaseSecond: Promise<void>): Ser
         method: req.method ?? "",
         url: req.url ?? "",
         authorization: req.headers.authorization,
+        forwardedFor: req.headers["x-forwarded-for"] as string | undefined,
         body,
       });
       if (req.url === "/health") return res.end(JSON.stringify({ status: "ok" }));
@@ -63,6 +65,7 @@ describe("dashboard server", () => {
   const alertsUp = upstream("alerts", alertsSeen, released);
   let app: FastifyInstance;
   let base = "";
+  const logs: string[] = [];
   let dist = "";
 
   beforeAll(async () => {
@@ -79,7 +82,11 @@ describe("dashboard server", () => {
       JWT_SECRET: SECRET,
       DASHBOARD_DIST_DIR: dist,
     });
-    app = await buildApp(cfg, createLogger({ name: "dashboard-test", level: "silent" }));
+    // The production logger at info, captured: request lines are checked for tokens below.
+    app = await buildApp(
+      cfg,
+      createLogger({ name: "dashboard-test", level: "info" }, { write: (l: string) => void logs.push(l) }),
+    );
     base = await app.listen({ host: "127.0.0.1", port: 0 });
   });
 
@@ -203,6 +210,27 @@ describe("dashboard server", () => {
     expect(statsSeen.some((s) => s.url === "/api/integration/stats/stream?access_token=tok")).toBe(true);
     release();
     await reader.cancel();
+  });
+
+  it("logs no token from the query string of any proxied path (trailing slash, other routes)", async () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig-query-token";
+    const stream = await fetch(`${base}/api/integration/stats/stream/?access_token=${jwt}&lastEventId=1`);
+    await stream.body?.cancel();
+    await fetch(`${base}/api/integration/configs?access_token=${jwt}&q=lab`);
+    await fetch(`${base}/api/integration/alerts/incidents?token=${jwt}`);
+    const out = logs.join("");
+    expect(out).toContain("access_token=[REDACTED]&q=lab");
+    expect(out).toContain("incidents?token=[REDACTED]");
+    expect(out).not.toContain("sig-query-token");
+  });
+
+  it("forwards the client ip it judged, never a client-sent X-Forwarded-For", async () => {
+    await fetch(`${base}/api/integration/configs?xff=1`, { headers: { "x-forwarded-for": "6.6.6.6" } });
+    await fetch(`${base}/api/integration/alerts/incidents?xff=1`, {
+      headers: { "x-forwarded-for": "6.6.6.6" },
+    });
+    const forwarded = [...configSeen, ...alertsSeen].filter((s) => s.url.endsWith("xff=1"));
+    expect(forwarded.map((s) => s.forwardedFor)).toEqual(["127.0.0.1", "127.0.0.1"]);
   });
 
   it("mints dev tokens signed with JWT_SECRET and validates the request", async () => {

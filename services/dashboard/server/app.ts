@@ -35,6 +35,7 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
   const app = buildServiceApp({
     name: "dashboard",
     logger,
+    trustedProxies: env.TRUSTED_PROXIES,
     readiness: {
       "config-service": () => upstreamHealthy(env.CONFIG_SERVICE_URL),
       "stats-service": () => upstreamHealthy(env.STATS_SERVICE_URL),
@@ -54,12 +55,22 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
   // One origin for the browser: stats routes go to the stats service, alert routes (incidents, channels,
   // policies) to the alert service, everything else under the API base to the config service. Paths are forwarded unchanged (both services serve under API_BASE_PATH). The Authorization
   // header is forwarded as is; reply-from pipes the upstream body, so SSE streams are not buffered.
+  // X-Forwarded-For is replaced by the client ip as this server judged it (its own TRUSTED_PROXIES): a browser
+  // cannot forge it through the proxy, and the services, with the dashboard in their TRUSTED_PROXIES, see the
+  // real client in audit entries and anonymous rate limits.
+  const forwardedFor = <H extends object>(req: { ip: string }, headers: H) => ({
+    ...headers,
+    "x-forwarded-for": req.ip,
+  });
   await app.register(fastifyHttpProxy, {
     upstream: env.STATS_SERVICE_URL,
     prefix: `${API_BASE_PATH}/stats`,
     rewritePrefix: `${API_BASE_PATH}/stats`,
     replyOptions: {
-      rewriteRequestHeaders: (_req, headers) => ({ ...headers, "accept-encoding": "identity" }),
+      rewriteRequestHeaders: (req, headers) => ({
+        ...forwardedFor(req, headers),
+        "accept-encoding": "identity",
+      }),
     },
     http: { requestOptions: { timeout: 0 } },
   });
@@ -67,12 +78,14 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
     upstream: env.ALERT_SERVICE_URL,
     prefix: `${API_BASE_PATH}/alerts`,
     rewritePrefix: `${API_BASE_PATH}/alerts`,
+    replyOptions: { rewriteRequestHeaders: forwardedFor },
     http: { requestOptions: { timeout: 60_000 } },
   });
   await app.register(fastifyHttpProxy, {
     upstream: env.CONFIG_SERVICE_URL,
     prefix: API_BASE_PATH,
     rewritePrefix: API_BASE_PATH,
+    replyOptions: { rewriteRequestHeaders: forwardedFor },
     http: { requestOptions: { timeout: 60_000 } },
   });
 

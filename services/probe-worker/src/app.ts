@@ -13,7 +13,7 @@ import type { Metrics } from "./metrics.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
 
 export interface AppDeps {
-  env: AuthEnv;
+  env: AuthEnv & { TRUSTED_PROXIES?: readonly string[] };
   logger: Logger;
   metrics: Metrics;
   readiness: Record<string, ReadinessCheck>;
@@ -22,7 +22,12 @@ export interface AppDeps {
 
 /** The worker's HTTP surface: /health, /ready, /metrics and POST /admin/resync. Built without listening. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = buildServiceApp({ name: "probe-worker", logger: deps.logger, readiness: deps.readiness });
+  const app = buildServiceApp({
+    name: "probe-worker",
+    logger: deps.logger,
+    readiness: deps.readiness,
+    trustedProxies: deps.env.TRUSTED_PROXIES ?? [],
+  });
   await registerAuth(app, resolveAuth(deps.env));
   registerMetricsRoute(app, { registry: deps.metrics.registry });
   await app.register(adminRoutes, { prefix: "/admin", resync: deps.resync });

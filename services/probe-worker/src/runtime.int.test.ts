@@ -205,6 +205,15 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
     expect(kafka.status.some((e) => e.subject === spec.id)).toBe(false);
   });
 
+  it("every route authenticates at onRequest: no token plus bad input is 401", async () => {
+    // Every route of the service, enumerated: without a token and with bad input each answers 401.
+    const { PUBLIC_PATHS, routesNotAuthenticatingFirst } = await import("@hip/service-kit");
+    const inventory = worker.runtime.app.routeInventory.filter((r) => !PUBLIC_PATHS.test(r.url));
+    expect(inventory.length).toBeGreaterThanOrEqual(1);
+    expect(inventory.filter((r) => !r.guarded)).toEqual([]);
+    expect(await routesNotAuthenticatingFirst(worker.runtime.app)).toEqual([]);
+  });
+
   it("guards POST /admin/resync with a service token", async () => {
     const inject = (token?: string) =>
       worker.runtime.app.inject({

@@ -7,9 +7,11 @@ import {
   type ReadinessCheck,
   registerAuth,
   registerMetricsRoute,
+  registerRateLimit,
   resolveAuth,
 } from "@hip/service-kit";
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type pg from "pg";
 import type { StreamHub } from "./domain/stream/hub.ts";
@@ -26,15 +28,25 @@ export interface AppDeps {
   env: Pick<
     StatsEnv,
     | "NODE_ENV"
+    | "TRUSTED_PROXIES"
     | "JWT_SECRET"
     | "JWT_PUBLIC_KEY"
     | "JWT_JWKS_URL"
     | "JWT_ISSUER"
     | "JWT_AUDIENCE"
+    | "JWT_MAX_TTL_SECONDS"
+    | "JWT_SERVICE_MAX_TTL_SECONDS"
+    | "JWT_CLOCK_SKEW_SECONDS"
     | "SSE_HEARTBEAT_MS"
+    | "SSE_MAX_STREAMS_PER_TENANT"
     | "METRICS_TOP_TENANTS"
     | "KAFKA_TOPIC_PREFIX"
+    | "RATE_LIMIT_MAX"
+    | "RATE_LIMIT_WINDOW_MS"
+    | "REDIS_PREFIX"
   >;
+  /** Rate-limit store shared by the replicas; null (unit tests only) counts in memory. */
+  redis: Redis | null;
   logger: Logger;
   pool: pg.Pool;
   metrics: StatsMetrics;
@@ -51,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     // A full traffic batch (1,000 reports with ACK counts and a source) is ~300 KB; anything else is small.
     bodyLimit: 1024 * 1024,
+    trustedProxies: deps.env.TRUSTED_PROXIES,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
   await registerAuth(app, resolveAuth(deps.env));
@@ -68,6 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerRateLimit(app, {
+    max: deps.env.RATE_LIMIT_MAX,
+    windowMs: deps.env.RATE_LIMIT_WINDOW_MS,
+    redis: deps.redis,
+    nameSpace: `${deps.env.REDIS_PREFIX}:stats-service:rl:`,
+  });
   await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
   await app.register(trafficRoutes, {
     prefix: API_BASE_PATH,
@@ -86,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hub: deps.hub,
     metrics: deps.metrics,
     heartbeatMs: deps.env.SSE_HEARTBEAT_MS,
+    maxStreamsPerTenant: deps.env.SSE_MAX_STREAMS_PER_TENANT,
   });
   const sources: GaugeSources = {
     pool: deps.pool,

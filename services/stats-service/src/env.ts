@@ -1,4 +1,4 @@
-import { authEnv, baseEnv, databaseEnv, envBool, kafkaEnv, parseEnv } from "@hip/service-kit";
+import { authEnv, baseEnv, databaseEnv, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
 import { z } from "zod";
 
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
@@ -8,6 +8,7 @@ export const statsEnvShape = {
   ...baseEnv,
   ...kafkaEnv,
   ...databaseEnv,
+  ...redisEnv,
   ...authEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3003),
   KAFKA_CLIENT_ID: z.string().default("stats-service"),
@@ -38,6 +39,11 @@ export const statsEnvShape = {
   /** Outbox relay of integration.traffic_anomaly (poll fallback; commits kick it at once). */
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  /** Open streams one tenant may hold on one replica; the next one is refused with 429 STREAM_LIMIT. */
+  SSE_MAX_STREAMS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Requests per window per tenant (Redis-backed, shared by replicas; service tokens exempt). */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   /** `tenant` label cardinality cap on hip_stats_integrations: the N largest tenants, the rest as "other". */
   METRICS_TOP_TENANTS: z.coerce.number().int().min(1).max(1000).default(20),
 };

@@ -72,7 +72,7 @@ describe("traffic ingest (POST /traffic) and read model", () => {
       events: [ev.created(a1, 1), ev.created(a2, 1), ev.created(b1, 1)],
       retention: RETENTION,
     });
-    ({ app } = await testApp(db.pool, {}, () => now));
+    ({ app } = await testApp(db.pool, {}, null, () => now));
   });
   afterAll(async () => {
     await app?.close();

@@ -8,7 +8,7 @@ import {
 } from "@hip/contracts";
 import type { EventConsumer } from "@hip/events";
 import { createLogger, shutdownRegistryFor } from "@hip/service-kit";
-import { getTestStack, waitFor } from "@hip/testkit";
+import { getTestStack, uniqueRedisPrefix, waitFor } from "@hip/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../src/env.ts";
 import { createRuntime, type Runtime } from "../src/runtime.ts";
@@ -101,10 +101,14 @@ describe("traffic detector (clock tick, outbox, restart)", () => {
       DATABASE_URL: db.testDb.url,
       KAFKA_BROKERS: kafkaBrokers.join(","),
       KAFKA_TOPIC_PREFIX: kafka.prefix,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: redisPrefix,
       TRAFFIC_DETECTOR_ENABLED: "false",
       OUTBOX_POLL_MS: "200",
     });
   let kafkaBrokers: string[] = [];
+  let redisUrl = "";
+  const redisPrefix = uniqueRedisPrefix();
   const stop = (r: Runtime) => shutdownRegistryFor(r, logger).shutdown("test");
   const httpReport = (s: Spec, minute: number) =>
     runtime.app.inject({
@@ -137,7 +141,9 @@ describe("traffic detector (clock tick, outbox, restart)", () => {
   beforeAll(async () => {
     db = await databaseHarness();
     kafka = await kafkaHarness();
-    kafkaBrokers = (await getTestStack()).kafkaBrokers;
+    const stack = await getTestStack();
+    kafkaBrokers = stack.kafkaBrokers;
+    redisUrl = stack.redisUrl;
     runtime = await createRuntime(envFor(), quiet, { clock: () => clock });
     await runtime.start();
     capture = await kafka.bus.consumer({

@@ -11,7 +11,9 @@ import {
 } from "react";
 
 export type LiveState = "connecting" | "open" | "reconnecting" | "off";
-type Handler = (event: StatsStreamEvent) => void;
+/** What views receive: every stream message except the stream's own end (`reauthenticate`). */
+export type LiveEvent = Exclude<StatsStreamEvent, { type: "reauthenticate" }>;
+type Handler = (event: LiveEvent) => void;
 
 interface LiveContextValue {
   state: LiveState;
@@ -24,7 +26,9 @@ const EVENT_NAMES = ["status", "probe", "integration", "reset"] as const;
 /**
  * One EventSource per signed-in tab on `/stats/stream`. EventSource cannot send headers, so the JWT goes in
  * `?access_token=` (the stats service accepts it on this route only; the dashboard server never logs query strings).
- * The browser reconnects by itself and sends Last-Event-ID; a `reset` tells views to refetch their snapshot.
+ * The browser reconnects by itself and sends Last-Event-ID; a `reset` tells views to refetch their snapshot. At the
+ * token's expiry the server sends `reauthenticate` and ends the stream: reconnecting with the same token would only
+ * be refused, so the source is closed until the session brings a new token.
  */
 export function LiveProvider({ token, children }: { token: string | null; children: ReactNode }) {
   const [state, setState] = useState<LiveState>("off");
@@ -46,11 +50,17 @@ export function LiveProvider({ token, children }: { token: string | null; childr
       }
       const parsed = StatsStreamEvent.safeParse(json);
       if (!parsed.success) return;
-      for (const h of handlers.current) h(parsed.data);
+      const event = parsed.data;
+      if (event.type === "reauthenticate") {
+        source.close();
+        setState("off");
+        return;
+      }
+      for (const h of handlers.current) h(event);
     };
     source.onopen = () => setState("open");
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "off" : "reconnecting");
-    for (const name of EVENT_NAMES) source.addEventListener(name, dispatch);
+    for (const name of [...EVENT_NAMES, "reauthenticate"]) source.addEventListener(name, dispatch);
     source.addEventListener("message", dispatch);
     return () => source.close();
   }, [token]);

@@ -16,6 +16,8 @@ export interface AttemptEnv {
   userAgent: string;
   /** performance.now() when the attempt started. */
   startedAt: number;
+  /** Secrets learned during the probe (an issued OAuth access token): redacted from the outcome like spec secrets. */
+  issued?: Set<string>;
 }
 
 /** What a probe run gets from its worker (one per process). */

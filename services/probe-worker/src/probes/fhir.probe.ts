@@ -4,6 +4,7 @@ import { joinUrl } from "./config.ts";
 import { checkStatus } from "./http/checks.ts";
 import { failWith } from "./http/http.probe.ts";
 import { authedRequest, diagnosticsOf } from "./http/request.ts";
+import { PROBE_BODY_CAPS } from "./limits.ts";
 import { type AttemptOutcome, ProbeFailure } from "./types.ts";
 
 /** FHIR release names to their version prefix (major.minor). */
@@ -37,7 +38,12 @@ const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 200) : null);
 
 function parseJson(res: HttpResponse, what: string): unknown {
   if (res.truncated) {
-    throw new ProbeFailure("PROTOCOL_ERROR", "protocol", `${what} is larger than the probe reads`);
+    throw new ProbeFailure(
+      "RESPONSE_TOO_LARGE",
+      "protocol",
+      `${what} is larger than the ${res.body.length} bytes the probe reads`,
+      { diagnostics: { bodyBytes: res.body.length, bodyTruncated: true } },
+    );
   }
   try {
     return JSON.parse(res.body.toString("utf8"));
@@ -53,6 +59,7 @@ async function smartDiscovery(env: AttemptEnv, base: string): Promise<Record<str
     url: joinUrl(base, ".well-known/smart-configuration"),
     method: "GET",
     headers: { accept: "application/json" },
+    maxBodyBytes: PROBE_BODY_CAPS.small,
   });
   if (res.status < 200 || res.status >= 300) {
     throw new ProbeFailure(
@@ -92,7 +99,7 @@ export async function fhirProbe(env: AttemptEnv): Promise<AttemptOutcome> {
       url,
       method: "GET",
       headers: { accept: "application/fhir+json" },
-      maxBodyBytes: 16 << 20,
+      maxBodyBytes: PROBE_BODY_CAPS.fhirMetadata,
     });
     checkStatus(res, env.cfg.expectedStatus);
     const doc = parseJson(res, "metadata response") as Capability | null;

@@ -44,7 +44,8 @@ async function runAttempt(kind: ProbeKind, env: AttemptEnv, timeoutMs: number): 
  */
 export async function executeProbe(spec: ConnectionSpec, ctx: ProbeContext): Promise<ProbeOutcome> {
   let kind: ProbeKind = "tcp";
-  const secrets = secretsOf(spec);
+  // Secrets learned while probing (the OAuth access token a peer issued), redacted like the spec's own.
+  const issued = new Set<string>();
   const startedAt = performance.now();
   try {
     kind = selectProbe(spec);
@@ -59,9 +60,10 @@ export async function executeProbe(spec: ConnectionSpec, ctx: ProbeContext): Pro
         signal: new AbortController().signal,
         userAgent: USER_AGENT,
         startedAt,
+        issued,
       };
       const { retryable: _r, ...outcome } = failed(env, kind, err);
-      return { ...outcome, attempts: 1 };
+      return scrubOutcome({ ...outcome, attempts: 1 }, secretsOf(spec));
     }
     const maxAttempts = 1 + clamp(spec.retryAttempts, 0, 10);
     const timeoutMs = clamp(spec.timeout, 100, 120_000);
@@ -72,14 +74,22 @@ export async function executeProbe(spec: ConnectionSpec, ctx: ProbeContext): Pro
       attempt++;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-      const env: AttemptEnv = { spec, cfg, ctx, signal, userAgent: USER_AGENT, startedAt: performance.now() };
+      const env: AttemptEnv = {
+        spec,
+        cfg,
+        ctx,
+        signal,
+        userAgent: USER_AGENT,
+        startedAt: performance.now(),
+        issued,
+      };
       last = await runAttempt(kind, env, timeoutMs);
       if (last.success || !last.retryable || attempt >= maxAttempts || ctx.signal?.aborted) break;
       await sleep(backoffMs(attempt));
       if (ctx.signal?.aborted) break;
     }
     const { retryable: _r, ...outcome } = last;
-    return scrubOutcome({ ...outcome, attempts: attempt }, secrets);
+    return scrubOutcome({ ...outcome, attempts: attempt }, secretsOf(spec, issued));
   } catch {
     const totalMs = Math.round(performance.now() - startedAt);
     return {

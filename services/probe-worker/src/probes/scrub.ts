@@ -1,35 +1,90 @@
-import type { ConnectionSpec } from "@hip/contracts";
+import { type ConnectionSpec, isSecretHeaderName } from "@hip/contracts";
 import type { ProbeOutcome } from "./types.ts";
 
-const SECRET_HEADER = /key|token|secret|auth|cookie|signature|password|credential/i;
+/** Shorter values are not redacted: they would match too much ordinary text and protect nothing. */
+const MIN_SECRET_LENGTH = 4;
+/** A cut string (diagnostics and messages are capped) may end in the first part of a secret form. */
+const MIN_PARTIAL_LENGTH = 8;
+export const REDACTED = "[REDACTED]";
 
-/** Every secret value of the spec that must never appear in an outcome. */
-export function secretsOf(spec: ConnectionSpec): string[] {
-  const values = [spec.apiKey, spec.apiSecret, spec.password, spec.token, spec.clientSecret];
-  for (const [k, v] of Object.entries(spec.headers)) if (SECRET_HEADER.test(k)) values.push(v);
-  return values
-    .filter((v): v is string => typeof v === "string" && v.length >= 4)
-    .sort((a, b) => b.length - a.length);
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+const b64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
+const formEncode = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
+const lowerPercent = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+
+/**
+ * Every spelling under which a secret can come back from a peer or leave through our own formatting: the raw
+ * value, URL-encoded (encodeURIComponent and form encoding, upper- and lower-case hex), JSON-escaped, and base64
+ * / base64url of the value alone (padded and not).
+ */
+function formsOf(secret: string): string[] {
+  const forms = [secret, encodeURIComponent(secret), formEncode(secret), JSON.stringify(secret).slice(1, -1)];
+  forms.push(...forms.map(lowerPercent));
+  forms.push(b64(secret), b64(secret).replace(/=+$/, ""), b64url(secret));
+  return forms;
 }
 
-function scrubValue(v: unknown, secrets: string[], depth = 0): unknown {
-  if (typeof v === "string") return secrets.reduce((s, secret) => s.split(secret).join("[REDACTED]"), v);
-  if (depth > 8 || v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map((x) => scrubValue(x, secrets, depth + 1));
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubValue(x, secrets, depth + 1)]));
+/** `Authorization: Basic` values: base64 of `user:pass`, raw and with each part URL-encoded (RFC 6749 §2.3.1). */
+function basicPairForms(user: string | null, pass: string | null): string[] {
+  if (user === null || pass === null || pass.length < MIN_SECRET_LENGTH) return [];
+  const enc = encodeURIComponent;
+  return [`${user}:${pass}`, `${enc(user)}:${enc(pass)}`, `${formEncode(user)}:${formEncode(pass)}`].flatMap(
+    (pair) => [b64(pair), b64(pair).replace(/=+$/, ""), b64url(pair)],
+  );
 }
 
 /**
- * Last wall before an outcome leaves the probe layer: any secret value that slipped into an error message or
- * diagnostics (e.g. echoed back by a peer) is replaced. The probes already avoid putting secrets there.
+ * Every form of every secret of the spec that must never appear in an outcome: the secret fields, secret-named
+ * headers (the one rule of @hip/contracts), the Basic pairs (`username:password`, `clientId:clientSecret`), and
+ * `issued` values learned while probing (the OAuth access token a peer handed out). Longest first, so a longer
+ * form is replaced before a shorter one it contains.
  */
-export function scrubOutcome(outcome: ProbeOutcome, secrets: string[]): ProbeOutcome {
-  if (secrets.length === 0) return outcome;
+export function secretsOf(spec: ConnectionSpec, issued: Iterable<string> = []): string[] {
+  const raw = [spec.apiKey, spec.apiSecret, spec.password, spec.token, spec.clientSecret, ...issued];
+  for (const [k, v] of Object.entries(spec.headers)) if (isSecretHeaderName(k)) raw.push(v);
+  const forms = raw
+    .filter((v): v is string => typeof v === "string" && v.length >= MIN_SECRET_LENGTH)
+    .flatMap(formsOf);
+  forms.push(...basicPairForms(spec.username, spec.password));
+  forms.push(...basicPairForms(spec.clientId, spec.clientSecret));
+  return [...new Set(forms.filter((f) => f.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of each form, then a trailing first part of a form left by a length cap. */
+export function redactString(s: string, forms: readonly string[]): string {
+  let out = forms.reduce((acc, form) => (acc.includes(form) ? acc.split(form).join(REDACTED) : acc), s);
+  for (const form of forms) {
+    const body = out.endsWith("…") ? out.slice(0, -1) : out;
+    for (let n = Math.min(form.length - 1, body.length); n >= MIN_PARTIAL_LENGTH; n--) {
+      if (body.endsWith(form.slice(0, n))) {
+        out = `${body.slice(0, body.length - n)}${REDACTED}${out.endsWith("…") ? "…" : ""}`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function scrubValue(v: unknown, forms: readonly string[], depth = 0): unknown {
+  if (typeof v === "string") return redactString(v, forms);
+  if (depth > 8 || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, forms, depth + 1));
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [redactString(k, forms), scrubValue(x, forms, depth + 1)]),
+  );
+}
+
+/**
+ * Last wall before an outcome leaves the probe layer (and so before it is published, stored or shown): any form
+ * of a secret that slipped into the error message, diagnostics (incl. header values captured from the peer) or
+ * TLS facts is replaced. The probes already avoid putting secrets there.
+ */
+export function scrubOutcome(outcome: ProbeOutcome, forms: readonly string[]): ProbeOutcome {
+  if (forms.length === 0) return outcome;
   return {
     ...outcome,
-    error: outcome.error
-      ? { ...outcome.error, message: String(scrubValue(outcome.error.message, secrets)) }
-      : null,
-    diagnostics: scrubValue(outcome.diagnostics, secrets) as Record<string, unknown>,
+    error: outcome.error ? { ...outcome.error, message: redactString(outcome.error.message, forms) } : null,
+    diagnostics: scrubValue(outcome.diagnostics, forms) as Record<string, unknown>,
+    tls: outcome.tls ? (scrubValue(outcome.tls, forms) as ProbeOutcome["tls"]) : null,
   };
 }

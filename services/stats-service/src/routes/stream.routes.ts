@@ -1,5 +1,5 @@
-import { ErrorEnvelope } from "@hip/contracts";
-import { tenantOf, tenantReader } from "@hip/service-kit";
+import { ErrorEnvelope, type StreamReauthenticate } from "@hip/contracts";
+import { DomainError, tenantOf, tenantReader } from "@hip/service-kit";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ServerResponse } from "node:http";
@@ -11,11 +11,28 @@ export interface StreamRouteOptions {
   hub: StreamHub;
   metrics: StatsMetrics;
   heartbeatMs: number;
+  /** Open streams per tenant on this replica (SSE_MAX_STREAMS_PER_TENANT). */
+  maxStreamsPerTenant: number;
+}
+
+/** setTimeout's longest delay; a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Calls `fire` at `atMs` (epoch ms); returns the canceller. */
+function at(atMs: number, fire: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const wait = atMs - Date.now();
+    if (wait <= 0) return fire();
+    timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
+  };
+  arm();
+  return () => clearTimeout(timer);
 }
 
 /**
  * Browsers' EventSource cannot set headers, so this route (only) also accepts the JWT as `?access_token=`.
- * The route logs at warn level so the token-bearing URL never reaches the request log.
+ * The route logs at warn level, and every request log redacts `access_token` (service-kit's logger).
  */
 async function tokenFromQuery(req: FastifyRequest): Promise<void> {
   const q = req.query as { access_token?: unknown };
@@ -31,6 +48,7 @@ function frame(m: StreamMessage): string {
 /** The SSE stream (registered under API_BASE_PATH). */
 export const streamRoutes: FastifyPluginAsyncZod<StreamRouteOptions> = async (app, opts) => {
   const open = new Set<ServerResponse>();
+  const perTenant = new Map<string, number>();
   app.addHook("preClose", async () => {
     for (const res of open) res.end();
   });
@@ -51,11 +69,29 @@ export const streamRoutes: FastifyPluginAsyncZod<StreamRouteOptions> = async (ap
           lastEventId: z.string().max(64).optional(),
         }),
         headers: z.looseObject({ "last-event-id": z.string().max(64).optional() }),
-        response: { 401: ErrorEnvelope, 403: ErrorEnvelope },
+        response: { 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope },
       },
     },
     async (req, reply) => {
-      const { tenantId } = tenantOf(req);
+      const { tenantId, exp } = tenantOf(req);
+      const streams = perTenant.get(tenantId) ?? 0;
+      if (streams >= opts.maxStreamsPerTenant) {
+        throw new DomainError(
+          "RATE_LIMITED",
+          `This tenant already has ${streams} open streams (limit ${opts.maxStreamsPerTenant}); close one first`,
+          {
+            headers: { "retry-after": "30" },
+            details: [
+              {
+                field: "stream",
+                rule: "max_streams_per_tenant",
+                message: `at most ${opts.maxStreamsPerTenant} open streams per tenant`,
+              },
+            ],
+          },
+        );
+      }
+      perTenant.set(tenantId, streams + 1);
       const lastId = req.headers["last-event-id"] ?? req.query.lastEventId;
       reply.hijack();
       const res = reply.raw;
@@ -82,12 +118,30 @@ export const streamRoutes: FastifyPluginAsyncZod<StreamRouteOptions> = async (ap
       const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), opts.heartbeatMs);
       open.add(res);
       opts.metrics.sseClients.inc();
+      let released = false;
+      let cancelExpiry = () => {};
       const cleanup = () => {
-        if (!open.delete(res)) return;
+        if (released) return;
+        released = true;
+        open.delete(res);
         clearInterval(heartbeat);
+        cancelExpiry();
         unsubscribe();
+        const left = (perTenant.get(tenantId) ?? 1) - 1;
+        if (left > 0) perTenant.set(tenantId, left);
+        else perTenant.delete(tenantId);
         opts.metrics.sseClients.dec();
       };
+      // The stream lives as long as its token: at `exp` the client is told to re-authenticate and the stream ends.
+      cancelExpiry = at(exp * 1000, () => {
+        const bye: StreamReauthenticate = {
+          type: "reauthenticate",
+          reason: "token_expired",
+          expiredAt: new Date(exp * 1000).toISOString(),
+        };
+        res.end(`event: reauthenticate\ndata: ${JSON.stringify(bye)}\n\n`);
+        cleanup();
+      });
       res.on("close", cleanup);
       res.on("error", cleanup);
     },

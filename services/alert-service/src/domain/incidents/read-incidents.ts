@@ -1,9 +1,10 @@
-import type {
-  IncidentDetail,
-  IncidentView,
-  ListIncidentsQuery,
-  TimelineEntry,
-  TimelineKind,
+import {
+  type IncidentDetail,
+  type IncidentView,
+  isUuid,
+  type ListIncidentsQuery,
+  type TimelineEntry,
+  type TimelineKind,
 } from "@hip/contracts";
 import { DomainError } from "@hip/service-kit";
 import { and, asc, desc, eq, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
@@ -32,11 +33,7 @@ const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url
 function decode(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (
-      typeof c.open !== "boolean" ||
-      Number.isNaN(Date.parse(c.openedAt)) ||
-      !/^[0-9a-f-]{36}$/.test(c.id)
-    ) {
+    if (typeof c.open !== "boolean" || Number.isNaN(Date.parse(c.openedAt)) || !isUuid(c.id)) {
       throw new Error("bad cursor");
     }
     return c;

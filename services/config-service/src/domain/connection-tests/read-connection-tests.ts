@@ -1,4 +1,4 @@
-import type { ConnectionTestList } from "@hip/contracts";
+import { type ConnectionTestList, isUuid } from "@hip/contracts";
 import { DomainError } from "@hip/service-kit";
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { withTenant } from "../../db/client.ts";
@@ -54,7 +54,7 @@ export async function listTests(
   if (page.cursor) {
     const [at, id] = Buffer.from(page.cursor, "base64url").toString("utf8").split("|");
     const date = new Date(at ?? "");
-    if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    if (!id || Number.isNaN(date.getTime()) || !isUuid(id)) {
       throw DomainError.validation([{ field: "cursor", rule: "cursor", message: "cursor is invalid" }]);
     }
     where.push(sql`(${connectionTests.requestedAt}, ${connectionTests.id}) < (${date}, ${id}::uuid)`);

@@ -1,4 +1,4 @@
-import type { ListIntegrationsQuery } from "@hip/contracts";
+import { isUuid, type ListIntegrationsQuery } from "@hip/contracts";
 import { DomainError } from "@hip/service-kit";
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import { withTenant } from "../../db/client.ts";
@@ -48,7 +48,7 @@ function decodeCursor(cursor: string, sort: SortKey, order: string): { value: st
   if (!Array.isArray(parsed) || parsed.length !== 4) throw bad();
   const [s, o, v, id] = parsed as unknown[];
   if (s !== sort || o !== order || typeof v !== "string" || typeof id !== "string") throw bad();
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw bad();
+  if (!isUuid(id) || v.includes("\u0000")) throw bad();
   if (DATE_KEYS.has(sort)) {
     const d = new Date(v);
     if (Number.isNaN(d.getTime())) throw bad();

@@ -1,4 +1,6 @@
 import type { ConnectionTestView, IntegrationSnapshot, IntegrationView, ScheduleEntry } from "@hip/contracts";
+import { isSecretHeaderName } from "@hip/contracts";
+import { maskSecret } from "@hip/secrets";
 import type { ConnectionTestRow, IntegrationRow } from "../../db/schema.ts";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -13,10 +15,30 @@ export function credentialsSet(row: IntegrationRow): IntegrationView["credential
   };
 }
 
+/**
+ * The plain `headers` column split by today's secret-header rule: a row written before the rule covered a name
+ * (e.g. `X-Authorization`) still holds that value in plain text until its headers are next written, and must
+ * not show it meanwhile.
+ */
+export function storedHeaders(row: IntegrationRow): {
+  plain: Record<string, string>;
+  legacySecret: Record<string, string>;
+} {
+  const plain: Record<string, string> = {};
+  const legacySecret: Record<string, string> = {};
+  for (const [name, value] of Object.entries(row.headers ?? {})) {
+    if (isSecretHeaderName(name)) legacySecret[name] = value;
+    else plain[name] = value;
+  }
+  return { plain, legacySecret };
+}
+
 function headersView(row: IntegrationRow): Record<string, string> | null {
   const secret = row.secretMasks.headers;
   if (!row.headers && Object.keys(secret).length === 0) return null;
-  return { ...(row.headers ?? {}), ...secret };
+  const { plain, legacySecret } = storedHeaders(row);
+  const legacyMasks = Object.fromEntries(Object.entries(legacySecret).map(([n, v]) => [n, maskSecret(v)]));
+  return { ...plain, ...legacyMasks, ...secret };
 }
 
 /** Non-secret configuration shared by the REST view, the event snapshot and the export. */

@@ -1,8 +1,9 @@
-import type { ConnectionSpec } from "@hip/contracts";
+import { type ConnectionSpec, isSecretHeaderName } from "@hip/contracts";
 import { guardedHttpRequest, safeUrl } from "@hip/net-guard";
 import type { OAuthTokenKey } from "../oauth-token-cache.ts";
 import type { ProbeConfig } from "../config.ts";
 import type { AttemptEnv } from "../attempt.ts";
+import { PROBE_BODY_CAPS } from "../limits.ts";
 import { ProbeFailure } from "../types.ts";
 
 export interface AppliedAuth {
@@ -64,7 +65,7 @@ async function fetchToken(key: OAuthTokenKey, cfg: ProbeConfig, env: AttemptEnv)
       allowedCidrs: env.ctx.allowedCidrs,
       signal: env.signal,
       lookup: env.lookup,
-      maxBodyBytes: 64 * 1024,
+      maxBodyBytes: PROBE_BODY_CAPS.small,
     });
   } catch (err) {
     if (err instanceof ProbeFailure && err.code !== "SSRF_BLOCKED" && err.code !== "TIMEOUT") {
@@ -109,9 +110,7 @@ export async function applyAuth(
 ): Promise<AppliedAuth> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers)) headers[k.toLowerCase()] = v;
-  const sensitive = Object.keys(headers).filter((k) =>
-    /key|token|secret|auth|cookie|signature|password/i.test(k),
-  );
+  const sensitive = Object.keys(headers).filter(isSecretHeaderName);
   let finalUrl = url;
   let oauth: OAuthTokenKey | null = null;
   let tokenFromCache = false;
@@ -156,6 +155,7 @@ export async function applyAuth(
         return fetchToken(key, cfg, env);
       });
       tokenFromCache = !fetched;
+      env.issued?.add(token);
       headers.authorization = `Bearer ${token}`;
       break;
     }

@@ -43,23 +43,64 @@ function show(v: unknown): string {
   return s.length > 100 ? `${s.slice(0, 100)}…` : s;
 }
 
-/** Optional body conditions: substring, and JSON path equals. */
+/**
+ * What was found, without the value: its JSON type and size. The peer may be an allowlisted internal service, and
+ * echoing its answer would let a tenant read that service through failure messages.
+ */
+export function describeFound(v: unknown): string {
+  if (v === undefined) return "absent";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  switch (typeof v) {
+    case "string":
+      return `a string of ${v.length} character${v.length === 1 ? "" : "s"}`;
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "object": {
+      const n = Object.keys(v).length;
+      return `an object with ${n} key${n === 1 ? "" : "s"}`;
+    }
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
+/** A body condition could not be judged because the answer was cut at the probe's buffer cap. */
+function tooLarge(res: HttpResponse, what: string): ProbeFailure {
+  return new ProbeFailure(
+    "RESPONSE_TOO_LARGE",
+    "protocol",
+    `response body is larger than the ${res.body.length} bytes the probe reads; cannot evaluate ${what}`,
+    { diagnostics: { httpStatus: res.status, bodyBytes: res.body.length, bodyTruncated: true } },
+  );
+}
+
+/**
+ * Optional body conditions: substring, and JSON path equals. On a body cut at the cap, a substring found in the
+ * part read still counts; anything else is RESPONSE_TOO_LARGE, never a verdict on half a document.
+ */
 export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
   if (cfg.bodyContains === undefined && cfg.jsonPath === undefined) return facts;
   const text = res.body.toString("utf8");
   if (cfg.bodyContains !== undefined) {
     if (!text.includes(cfg.bodyContains)) {
+      if (res.truncated) throw tooLarge(res, "bodyContains");
       throw new ProbeFailure(
         "BODY_MISMATCH",
         "application",
-        `response body does not contain the expected text${res.truncated ? " (body was truncated at the size cap)" : ""}`,
-        { diagnostics: { httpStatus: res.status } },
+        "response body does not contain the expected text",
+        {
+          diagnostics: { httpStatus: res.status },
+        },
       );
     }
     facts.bodyContains = true;
   }
   if (cfg.jsonPath !== undefined) {
+    if (res.truncated) throw tooLarge(res, "jsonPath");
     let doc: unknown;
     try {
       doc = JSON.parse(text);
@@ -78,7 +119,7 @@ export function checkBody(res: HttpResponse, cfg: ProbeConfig): Record<string, u
       throw new ProbeFailure(
         "BODY_MISMATCH",
         "application",
-        `${cfg.jsonPath} is ${show(actual)}; expected ${show(cfg.jsonEquals)}`,
+        `${cfg.jsonPath} is ${describeFound(actual)}; expected ${show(cfg.jsonEquals)}`,
         { diagnostics: { httpStatus: res.status } },
       );
     }

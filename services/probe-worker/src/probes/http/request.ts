@@ -1,5 +1,6 @@
 import { guardedHttpRequest, type HttpResponse } from "@hip/net-guard";
 import type { AttemptEnv } from "../attempt.ts";
+import { PROBE_BODY_CAPS } from "../limits.ts";
 import { applyAuth } from "./auth.ts";
 
 export interface AuthedRequest {
@@ -29,7 +30,7 @@ export async function authedRequest(env: AttemptEnv, req: AuthedRequest): Promis
       allowedCidrs: env.ctx.allowedCidrs,
       signal: env.signal,
       lookup: env.lookup,
-      maxBodyBytes: req.maxBodyBytes,
+      maxBodyBytes: req.maxBodyBytes ?? PROBE_BODY_CAPS.http,
       sensitiveHeaders: auth.sensitive,
     });
     return { res, auth };
@@ -47,6 +48,7 @@ export function diagnosticsOf(res: HttpResponse): Record<string, unknown> {
     contentType: res.headers["content-type"] ?? null,
     bodyBytes: res.body.length,
   };
+  if (res.truncated) d.bodyTruncated = true;
   if (res.redirects.length > 0) d.redirects = res.redirects;
   if (typeof res.headers.server === "string") d.server = res.headers.server.slice(0, 200);
   return d;

@@ -4,6 +4,7 @@ import { type AttemptEnv, succeeded } from "../attempt.ts";
 import { checkStatus } from "../http/checks.ts";
 import { failWith } from "../http/http.probe.ts";
 import { authedRequest, diagnosticsOf } from "../http/request.ts";
+import { PROBE_BODY_CAPS } from "../limits.ts";
 import { type AttemptOutcome, ProbeFailure } from "../types.ts";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "@hip/contracts";
 
@@ -40,7 +41,13 @@ export async function webhookProbe(env: AttemptEnv): Promise<AttemptOutcome> {
       [EVENT_ID_HEADER]: eventId,
     };
     if (secret) headers[SIGNATURE_HEADER] = signWebhook(secret, timestamp, body);
-    res = await authedRequest(env, { url, method: "POST", headers, body, maxBodyBytes: 64 * 1024 });
+    res = await authedRequest(env, {
+      url,
+      method: "POST",
+      headers,
+      body,
+      maxBodyBytes: PROBE_BODY_CAPS.small,
+    });
     checkStatus(res, env.cfg.expectedStatus);
     return succeeded(env, "webhook", {
       timings: res.timings,

@@ -131,9 +131,10 @@ const event = (
 });
 
 /** Every 100 ms: a tenth of the Kafka integrations; every second: 20 HTTP reports (a tenth of the HTTP ones). */
+/** Continues across calls, so each integration reports once per 10 s window (warm-up included): no duplicates. */
+let slot = 0;
 async function steady(seconds: number) {
   const end = Date.now() + seconds * 1000;
-  let slot = 0;
   const pending: Promise<unknown>[] = [];
   while (Date.now() < end) {
     const t0 = Date.now();

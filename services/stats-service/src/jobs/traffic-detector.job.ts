@@ -1,11 +1,7 @@
-import { createHash, randomUUID } from "node:crypto";
 import {
-  cloudEvent,
-  EVENT_SOURCES,
   type IntegrationType,
   type TopicNames,
   type TrafficAnomalyKind,
-  type TrafficExpectation,
   TrafficExpectations,
 } from "@hip/contracts";
 import type { Logger } from "pino";
@@ -26,6 +22,7 @@ import {
   type MinuteSample,
   type Transition,
 } from "../domain/traffic/detector.ts";
+import { type JudgedRow, type OpenRow, recordTransition } from "../domain/traffic/record-transition.ts";
 import type { TrafficMetrics } from "../metrics/traffic-metrics.ts";
 
 /** One replica evaluates at a time (transaction-scoped advisory lock). */
@@ -52,32 +49,6 @@ export interface TickResult {
   resolved: number;
 }
 
-interface JudgedRow {
-  integration_id: string;
-  tenant_id: string;
-  expectations: unknown;
-  first_report_at: Date | null;
-  last_activity_at: Date | null;
-  name: string;
-  type: IntegrationType;
-}
-
-interface OpenRow {
-  anomaly_id: string;
-  integration_id: string;
-  tenant_id: string;
-  kind: TrafficAnomalyKind;
-  since: Date;
-  detected_at: Date;
-  expected: TrafficExpectation;
-}
-
-/** Event id of an anomaly transition: stable, so a retried transaction or a replay publishes the same id. */
-export function anomalyEventId(anomalyId: string, state: "opened" | "resolved"): string {
-  const h = createHash("sha1").update(`${anomalyId}:${state}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
-}
-
 /**
  * The clock tick of passive health: every `intervalMs`, evaluate every judged integration (expectations set, not
  * deleted) from stored roll-ups and detector state, and write each open/resolve with its event into the outbox in
@@ -91,8 +62,11 @@ export class TrafficDetector {
   private running: Promise<unknown> | null = null;
   private lastPrune = 0;
 
+  private readonly ctx: { statusTopic: string; metrics: TrafficMetrics };
+
   constructor(o: TrafficDetectorOptions) {
     this.o = o;
+    this.ctx = { statusTopic: o.topics.status, metrics: o.metrics };
   }
 
   private now(): number {
@@ -233,7 +207,7 @@ export class TrafficDetector {
       for (const t of decide(verdicts, new Set(open.keys()))) {
         // While ingest itself is stalled, silence says nothing about the feed: open no silent feed then.
         if (t.kind === "SILENT_FEED" && t.state === "opened" && !ingestLive) continue;
-        if (await this.write(client, row, t, open.get(t.kind) ?? null, now)) {
+        if (await recordTransition(client, this.ctx, row, t, open.get(t.kind) ?? null, now)) {
           if (t.state === "opened") opened++;
           else resolved++;
         }
@@ -268,7 +242,7 @@ export class TrafficDetector {
         },
         expected: a.expected,
       };
-      if (await this.write(client, row, t, a, now)) resolved++;
+      if (await recordTransition(client, this.ctx, row, t, a, now)) resolved++;
     }
     await this.refreshGauge(client);
     return { judged: judged.length, opened, resolved };
@@ -308,79 +282,6 @@ export class TrafficDetector {
         baseline: buildBaseline(by.get(r.integration_id) ?? [], first, now),
       });
     }
-  }
-
-  /** Opens or resolves one anomaly and enqueues its event, in the tick's transaction. False if nothing changed. */
-  private async write(
-    client: pg.PoolClient,
-    row: JudgedRow,
-    t: Transition,
-    open: OpenRow | null,
-    now: number,
-  ): Promise<boolean> {
-    const at = new Date(now).toISOString();
-    let anomalyId: string;
-    let since: string;
-    let detectedAt: string;
-    let expected = t.expected;
-    if (t.state === "opened") {
-      anomalyId = randomUUID();
-      since = new Date(t.since).toISOString();
-      detectedAt = at;
-      const ins = await client.query(
-        `INSERT INTO stats.traffic_anomalies (anomaly_id, integration_id, tenant_id, kind, since, detected_at,
-           observed, expected)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (integration_id, kind) WHERE resolved_at IS NULL DO NOTHING`,
-        [anomalyId, row.integration_id, row.tenant_id, t.kind, since, detectedAt, t.observed, t.expected],
-      );
-      if (ins.rowCount === 0) return false;
-    } else {
-      if (!open) return false;
-      const upd = await client.query(
-        "UPDATE stats.traffic_anomalies SET resolved_at = $2 WHERE anomaly_id = $1 AND resolved_at IS NULL",
-        [open.anomaly_id, at],
-      );
-      if (upd.rowCount === 0) return false;
-      anomalyId = open.anomaly_id;
-      since = open.since.toISOString();
-      detectedAt = open.detected_at.toISOString();
-      expected = open.expected;
-    }
-    const seq = await client.query<{ event_seq: number }>(
-      `UPDATE stats.traffic_state SET event_seq = event_seq + 1 WHERE integration_id = $1 RETURNING event_seq`,
-      [row.integration_id],
-    );
-    const id = anomalyEventId(anomalyId, t.state);
-    const event = cloudEvent({
-      id,
-      type: "integration.traffic_anomaly",
-      source: EVENT_SOURCES.statsService,
-      subject: row.integration_id,
-      tenantId: row.tenant_id,
-      sequence: seq.rows[0]?.event_seq ?? 1,
-      time: new Date(now),
-      data: {
-        anomalyId,
-        integrationId: row.integration_id,
-        integrationName: row.name,
-        integrationType: row.type,
-        kind: t.kind,
-        state: t.state,
-        since,
-        detectedAt,
-        resolvedAt: t.state === "resolved" ? at : null,
-        observed: t.observed,
-        expected,
-      },
-    });
-    await client.query(
-      `INSERT INTO stats.traffic_outbox (id, tenant_id, integration_id, sequence, topic, event_type, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [id, row.tenant_id, row.integration_id, event.sequence, this.o.topics.status, event.type, event],
-    );
-    this.o.metrics.anomalyTransitions.inc({ kind: t.kind, state: t.state });
-    return true;
   }
 
   private async refreshGauge(client: pg.PoolClient): Promise<void> {

@@ -74,6 +74,7 @@ export const ExportedIntegration = IntegrationView.pick({
   retryAttempts: true,
   healthCheck: true,
   failureThreshold: true,
+  trafficExpectations: true,
   version: true,
 }).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IntegrationType } from "./enums.ts";
+import { TrafficAnomalyKind, TrafficExpectation, TrafficObservation } from "./traffic.ts";
 
 /**
  * Incidents (alert-service). One incident per integration outage: opened when the integration's status turns
@@ -35,6 +36,22 @@ export const IncidentError = z.object({
 });
 export type IncidentError = z.infer<typeof IncidentError>;
 
+/**
+ * What an incident is about: `STATUS` (the integration turned ERROR; every incident before issue 14) or a traffic
+ * anomaly from the stats service (`integration.traffic_anomaly`). At most one open incident per integration and kind.
+ */
+export const IncidentKind = z.enum(["STATUS", ...TrafficAnomalyKind.options]);
+export type IncidentKind = z.infer<typeof IncidentKind>;
+
+/** The traffic anomaly behind a SILENT_FEED / ERROR_SPIKE / QUEUE_BACKLOG incident: observed vs expected. */
+export const IncidentAnomaly = z.object({
+  anomalyId: z.uuid(),
+  since: z.iso.datetime(),
+  observed: TrafficObservation,
+  expected: TrafficExpectation,
+});
+export type IncidentAnomaly = z.infer<typeof IncidentAnomaly>;
+
 export const IncidentSnapshot = z.object({
   id: z.uuid(),
   tenantId: z.string(),
@@ -49,6 +66,9 @@ export const IncidentSnapshot = z.object({
   resolvedAt: z.iso.datetime().nullable(),
   resolveReason: ResolveReason.nullable(),
   error: IncidentError.nullable(),
+  /** Absent in events written before incident kinds existed: STATUS. */
+  kind: IncidentKind.default("STATUS"),
+  anomaly: IncidentAnomaly.nullable().default(null),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 

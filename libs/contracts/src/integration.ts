@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FieldIssue } from "./errors.ts";
 import { AdminSettableStatus, AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
+import { TrafficExpectations } from "./traffic.ts";
 
 export const CONFIG_MAX_BYTES = 16 * 1024;
 export const HEADERS_MAX = 50;
@@ -99,6 +100,7 @@ const writable = {
   retryAttempts: z.number().int().min(0).max(10),
   healthCheck: HealthCheckSettings,
   failureThreshold: z.number().int().min(1).max(100),
+  trafficExpectations: TrafficExpectations,
 };
 
 export const CreateIntegrationBody = z.strictObject({
@@ -125,6 +127,7 @@ export const CreateIntegrationBody = z.strictObject({
   retryAttempts: writable.retryAttempts.default(3),
   healthCheck: writable.healthCheck.default({ enabled: true, intervalSeconds: 300 }),
   failureThreshold: writable.failureThreshold.default(3),
+  trafficExpectations: writable.trafficExpectations.nullable().optional(),
 });
 export type CreateIntegrationBody = z.infer<typeof CreateIntegrationBody>;
 
@@ -158,6 +161,7 @@ export const UpdateIntegrationBody = z.strictObject({
     })
     .optional(),
   failureThreshold: writable.failureThreshold.optional(),
+  trafficExpectations: writable.trafficExpectations.nullable().optional(),
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
@@ -312,6 +316,8 @@ export const IntegrationView = z.object({
   retryAttempts: z.number().int(),
   healthCheck: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int() }),
   failureThreshold: z.number().int(),
+  /** Passive-health expectations (issue 14); null = traffic is recorded but not judged. */
+  trafficExpectations: TrafficExpectations.nullable(),
   consecutiveFailures: z.number().int(),
   lastSyncedAt: z.iso.datetime().nullable(),
   lastError: z.string().nullable(),

@@ -2,6 +2,7 @@ import type {
   AuditAction,
   AuthType,
   ConnectionTestView,
+  TrafficExpectations,
   IntegrationStatus,
   IntegrationType,
   ProbeResult,
@@ -69,6 +70,8 @@ export const integrations = configSchema.table(
     healthEnabled: boolean("health_enabled").notNull(),
     healthIntervalSeconds: integer("health_interval_seconds").notNull(),
     failureThreshold: integer("failure_threshold").notNull(),
+    /** Passive-health expectations (issue 14): non-secret, carried by the snapshot events. */
+    trafficExpectations: jsonb("traffic_expectations").$type<TrafficExpectations>(),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     lastSyncedAt: ts("last_synced_at"),
     lastError: text("last_error"),

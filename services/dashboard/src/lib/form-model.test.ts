@@ -40,6 +40,7 @@ const view: IntegrationView = {
   retryAttempts: 1,
   healthCheck: { enabled: true, intervalSeconds: 60 },
   failureThreshold: 3,
+  trafficExpectations: null,
   consecutiveFailures: 0,
   lastSyncedAt: null,
   lastError: null,

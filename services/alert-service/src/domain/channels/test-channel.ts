@@ -29,6 +29,8 @@ function testMessage(deps: Pick<DomainDeps, "dashboardUrl">, tenantId: string, n
       acknowledgedBy: null,
       resolvedAt: null,
       resolveReason: null,
+      kind: "STATUS",
+      anomaly: null,
       error: {
         code: "TEST",
         stage: null,

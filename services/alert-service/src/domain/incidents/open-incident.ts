@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncidentError } from "@hip/contracts";
+import type { IncidentAnomaly, IncidentError, IncidentKind } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, type IntegrationRow, incidents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
@@ -16,7 +16,15 @@ import { appendTimeline, toSnapshot } from "./snapshot.ts";
 export async function openIncident(
   tx: Tx,
   deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs">,
-  args: { integration: IntegrationRow; eventId: string; at: Date; error: IncidentError | null },
+  args: {
+    integration: Pick<IntegrationRow, "id" | "tenantId" | "name" | "type">;
+    eventId: string;
+    at: Date;
+    error: IncidentError | null;
+    /** Default STATUS; traffic anomalies open their own kind (apply-traffic-anomaly.ts). */
+    kind?: IncidentKind;
+    anomaly?: IncidentAnomaly;
+  },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
   const [row] = await tx
@@ -31,6 +39,8 @@ export async function openIncident(
       openedAt: args.at,
       error: args.error,
       openedByEventId: args.eventId,
+      kind: args.kind ?? "STATUS",
+      anomaly: args.anomaly ?? null,
     })
     .onConflictDoNothing()
     .returning();

@@ -1,4 +1,5 @@
 import type {
+  IncidentKind,
   IncidentSnapshot,
   IncidentState,
   IncidentView,
@@ -23,6 +24,8 @@ export function toSnapshot(row: IncidentRow): IncidentSnapshot {
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     resolveReason: (row.resolveReason as ResolveReason | null) ?? null,
     error: row.error ?? null,
+    kind: (row.kind as IncidentKind | undefined) ?? "STATUS",
+    anomaly: row.anomaly ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { type IntegrationRow, integrations, processedEvents } from "../../db/sch
 import type { DomainDeps } from "../context.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
+import { applyTrafficAnomalyTx } from "./apply-traffic-anomaly.ts";
 import { lockIntegration } from "./integration-row.ts";
 
 /**
@@ -16,7 +17,9 @@ export const BATCH_TX_EVENTS = 25;
 export type ApplyOutcome = "ignored" | "duplicate" | "stale" | "applied" | "opened" | "resolved";
 
 const relevant = (e: StatusEvent) =>
-  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null);
+  e.type === "integration.status_changed" ||
+  e.type === "integration.traffic_anomaly" ||
+  (e.type === "integration.probe_completed" && !e.data.success && e.data.error !== null);
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
@@ -78,6 +81,8 @@ export async function applyStatusEventTx(
       .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
     return "applied";
   }
+  // Traffic anomalies have their own handler (incidents of kind SILENT_FEED / ERROR_SPIKE / QUEUE_BACKLOG).
+  if (event.type === "integration.traffic_anomaly") return applyTrafficAnomalyTx(tx, deps, event);
   return applyStatusChanged(tx, deps, event);
 }
 

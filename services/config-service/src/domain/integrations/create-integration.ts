@@ -71,6 +71,7 @@ export async function createIntegration(args: {
               healthEnabled: input.healthCheck.enabled,
               healthIntervalSeconds: input.healthCheck.intervalSeconds,
               failureThreshold: input.failureThreshold,
+              trafficExpectations: input.trafficExpectations ?? null,
               eventSeq,
               createdBy: actor.sub,
               updatedBy: actor.sub,

@@ -31,6 +31,7 @@ const PLAIN = {
   timeout: "timeout",
   retryAttempts: "retryAttempts",
   failureThreshold: "failureThreshold",
+  trafficExpectations: "trafficExpectations",
 } as const satisfies Partial<Record<keyof UpdateIntegrationBody, keyof IntegrationRow>>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -57,6 +57,7 @@ export function publicFields(row: IntegrationRow) {
     retryAttempts: row.retryAttempts,
     healthCheck: { enabled: row.healthEnabled, intervalSeconds: row.healthIntervalSeconds },
     failureThreshold: row.failureThreshold,
+    trafficExpectations: row.trafficExpectations ?? null,
     version: row.version,
   };
 }

@@ -26,6 +26,8 @@ const incident = (over: Partial<IncidentView> = {}): IncidentView => ({
   resolvedAt: null,
   resolveReason: null,
   error: { code: "ECONNREFUSED", stage: "connect", message: "connection refused" },
+  kind: "STATUS",
+  anomaly: null,
   durationMs: 125_000,
   ...over,
 });

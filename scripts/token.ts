@@ -34,6 +34,17 @@ if (!Number.isInteger(ttl) || ttl <= 0) {
   console.error("--ttl must be a positive integer (seconds)");
   process.exit(1);
 }
+// The services refuse longer-lived tokens (docs/security.md): say so here rather than hand out a token that 401s.
+const cap = Number(
+  (values.service ? process.env.JWT_SERVICE_MAX_TTL_SECONDS : process.env.JWT_MAX_TTL_SECONDS) ??
+    (values.service ? 30 * 86_400 : 86_400),
+);
+if (ttl > cap) {
+  console.error(
+    `--ttl ${ttl} exceeds the ${cap} s the services accept (JWT_${values.service ? "SERVICE_" : ""}MAX_TTL_SECONDS)`,
+  );
+  process.exit(1);
+}
 
 let claims: Record<string, unknown>;
 if (values.service) {

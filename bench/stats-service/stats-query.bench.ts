@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { IntegrationType } from "@hip/contracts";
 import pg from "pg";
 import { buildApp } from "../../services/stats-service/src/app.ts";
+import { TrafficMetrics } from "../../services/stats-service/src/metrics/traffic-metrics.ts";
 import { migrateStats } from "../../services/stats-service/src/db/migrate.ts";
 import { BUCKETS, GROWTH } from "../../services/stats-service/src/domain/histogram.ts";
 import { StreamHub } from "../../services/stats-service/src/domain/stream/hub.ts";
@@ -44,12 +45,14 @@ pool.on("error", () => undefined);
 const c = await pool.connect();
 
 const env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "warn", RATE_LIMIT_MAX: "100000000" });
+const metrics = new StatsMetrics({ defaultMetrics: false });
 const app = await buildApp({
   env,
   logger,
   pool,
-  metrics: new StatsMetrics({ defaultMetrics: false }),
+  metrics,
   hub: new StreamHub(10),
+  traffic: { metrics: new TrafficMetrics(metrics.registry) },
   // In-memory rate limit, effectively off: the bench measures queries, not the limiter.
   redis: null,
 });

@@ -12,6 +12,8 @@ import {
   IntegrationProbeCompleted,
   IntegrationStatusChanged,
   IntegrationTestRequested,
+  IntegrationTrafficAnomaly,
+  IntegrationTrafficReported,
   IntegrationUpdated,
 } from "./events.ts";
 import { TOPICS } from "./topics.ts";
@@ -46,6 +48,17 @@ const messages = {
     schema: IntegrationStatusChanged,
     type: "integration.status_changed",
     summary: "An integration's status changed (e.g. ACTIVE -> ERROR after N failed checks).",
+  },
+  IntegrationTrafficAnomaly: {
+    schema: IntegrationTrafficAnomaly,
+    type: "integration.traffic_anomaly",
+    summary:
+      "A traffic anomaly (SILENT_FEED, ERROR_SPIKE, QUEUE_BACKLOG) opened or resolved, with observed vs expected.",
+  },
+  IntegrationTrafficReported: {
+    schema: IntegrationTrafficReported,
+    type: "integration.traffic_reported",
+    summary: "One traffic report (one window of at most a minute) from an interface engine.",
   },
   IncidentOpened: {
     schema: IncidentOpened,
@@ -103,7 +116,11 @@ export function buildAsyncApi(): Record<string, unknown> {
     "IntegrationDeleted",
     "IntegrationTestRequested",
   ];
-  const statusMsgs: MessageName[] = ["IntegrationProbeCompleted", "IntegrationStatusChanged"];
+  const statusMsgs: MessageName[] = [
+    "IntegrationProbeCompleted",
+    "IntegrationStatusChanged",
+    "IntegrationTrafficAnomaly",
+  ];
   const incidentMsgs: MessageName[] = [
     "IncidentOpened",
     "IncidentAcknowledged",
@@ -141,7 +158,12 @@ export function buildAsyncApi(): Record<string, unknown> {
       status: channel(
         TOPICS.status,
         statusMsgs,
-        "Probe results (probe worker) and status changes (config service outbox).",
+        "Probe results (probe worker), status changes (config service outbox) and traffic anomalies (stats service outbox).",
+      ),
+      traffic: channel(
+        TOPICS.traffic,
+        ["IntegrationTrafficReported"],
+        "Traffic reports from interface engines (high-volume ingest; the same data as POST /api/integration/traffic).",
       ),
       incident: channel(
         TOPICS.incident,
@@ -168,12 +190,23 @@ export function buildAsyncApi(): Record<string, unknown> {
       publishStatus: {
         action: "send",
         channel: { $ref: "#/channels/status" },
-        summary: "probe-worker (probe_completed), config-service (status_changed)",
+        summary:
+          "probe-worker (probe_completed), config-service (status_changed), stats-service (traffic_anomaly)",
       },
       consumeStatus: {
         action: "receive",
         channel: { $ref: "#/channels/status" },
         summary: "config-service, stats-service, alert-service, any platform service",
+      },
+      publishTraffic: {
+        action: "send",
+        channel: { $ref: "#/channels/traffic" },
+        summary: "interface engines and platform services reporting message traffic",
+      },
+      consumeTraffic: {
+        action: "receive",
+        channel: { $ref: "#/channels/traffic" },
+        summary: "stats-service (stats-service.traffic)",
       },
       publishIncident: {
         action: "send",

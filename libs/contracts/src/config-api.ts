@@ -77,6 +77,7 @@ export const ExportedIntegration = IntegrationView.pick({
   recoveryThreshold: true,
   failureWindow: true,
   credentialsExpireAt: true,
+  trafficExpectations: true,
   version: true,
 }).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;

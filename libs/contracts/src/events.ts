@@ -3,6 +3,7 @@ import { AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
 import { FailedDelivery, IncidentSnapshot } from "./incident.ts";
 import { ProbeResult } from "./probe.ts";
 import type { TopicNames } from "./topics.ts";
+import { TrafficAnomalyData, TrafficExpectations, TrafficReport } from "./traffic.ts";
 
 /**
  * CloudEvents 1.0 envelope (structured JSON mode) with these extensions:
@@ -48,6 +49,8 @@ export const IntegrationSnapshot = z.object({
   failureWindow: z.object({ failures: z.number().int(), of: z.number().int() }).nullable().default(null),
   /** When the credentials expire, if known (absent on older events). */
   credentialsExpireAt: z.iso.datetime().nullable().default(null),
+  /** Absent in events written before traffic expectations existed. */
+  trafficExpectations: TrafficExpectations.nullable().optional(),
   credentialsSet: z.record(z.string(), z.boolean()),
   headerNames: z.array(z.string()),
   version: z.number().int(),
@@ -134,9 +137,21 @@ export const IntegrationStatusChanged = z.object({
 });
 export type IntegrationStatusChanged = z.infer<typeof IntegrationStatusChanged>;
 
+/**
+ * A traffic anomaly opened or resolved (stats-service outbox, source /hip/stats-service). Sequence: per
+ * integration, strictly increasing across its anomaly events.
+ */
+export const IntegrationTrafficAnomaly = z.object({
+  ...envelope,
+  type: z.literal("integration.traffic_anomaly"),
+  data: TrafficAnomalyData,
+});
+export type IntegrationTrafficAnomaly = z.infer<typeof IntegrationTrafficAnomaly>;
+
 export const StatusEvent = z.discriminatedUnion("type", [
   IntegrationProbeCompleted,
   IntegrationStatusChanged,
+  IntegrationTrafficAnomaly,
 ]);
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
@@ -234,6 +249,7 @@ export const AnyEvent = z.discriminatedUnion("type", [
   IntegrationTestRequested,
   IntegrationProbeCompleted,
   IntegrationStatusChanged,
+  IntegrationTrafficAnomaly,
   IncidentOpened,
   IncidentAcknowledged,
   IncidentResolved,
@@ -256,6 +272,7 @@ export const EVENT_TOPIC = {
   "integration.test_requested": "config",
   "integration.probe_completed": "status",
   "integration.status_changed": "status",
+  "integration.traffic_anomaly": "status",
   "incident.opened": "incident",
   "incident.acknowledged": "incident",
   "incident.resolved": "incident",
@@ -269,7 +286,27 @@ export const EVENT_SOURCES = {
   configService: "/hip/config-service",
   probeWorker: "/hip/probe-worker",
   alertService: "/hip/alert-service",
+  statsService: "/hip/stats-service",
 } as const;
+
+/**
+ * A traffic report on `integration.traffic.v1` (high-volume ingest; not part of AnyEvent: reporters are interface
+ * engines outside the platform). `subject` = integration id = Kafka key, `tenantid` the owning tenant; `source`
+ * (the reporter) is the idempotency key's third part. No `sequence`: reports are counted once per
+ * (integration, windowStart, source), in any order.
+ */
+export const IntegrationTrafficReported = z.object({
+  specversion: z.literal("1.0"),
+  id: z.string().min(1).max(200),
+  source: z.string().min(1).max(200),
+  type: z.literal("integration.traffic_reported"),
+  time: z.iso.datetime({ offset: true }).optional(),
+  subject: z.uuid(),
+  tenantid: z.string().min(1).max(100),
+  datacontenttype: z.literal("application/json").default("application/json"),
+  data: TrafficReport.omit({ source: true }),
+});
+export type IntegrationTrafficReported = z.infer<typeof IntegrationTrafficReported>;
 
 /** Builds an envelope; the caller supplies the id (e.g. the outbox row id) so retries keep the same id. */
 export function cloudEvent<T extends EventType, D>(args: {

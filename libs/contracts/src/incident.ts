@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IntegrationType } from "./enums.ts";
+import { TrafficAnomalyKind, TrafficExpectation, TrafficObservation } from "./traffic.ts";
 
 /**
  * Incidents (alert-service). One incident per integration outage: opened when the integration's status turns
@@ -76,6 +77,21 @@ export const ExpiryNotice = z.object({
   fingerprint: z.string().nullable(),
 });
 export type ExpiryNotice = z.infer<typeof ExpiryNotice>;
+/**
+ * What an incident is about: `STATUS` (the integration turned ERROR; every incident before issue 14) or a traffic
+ * anomaly from the stats service (`integration.traffic_anomaly`). At most one open incident per integration and kind.
+ */
+export const IncidentKind = z.enum(["STATUS", ...TrafficAnomalyKind.options]);
+export type IncidentKind = z.infer<typeof IncidentKind>;
+
+/** The traffic anomaly behind a SILENT_FEED / ERROR_SPIKE / QUEUE_BACKLOG incident: observed vs expected. */
+export const IncidentAnomaly = z.object({
+  anomalyId: z.uuid(),
+  since: z.iso.datetime(),
+  observed: TrafficObservation,
+  expected: TrafficExpectation,
+});
+export type IncidentAnomaly = z.infer<typeof IncidentAnomaly>;
 
 export const IncidentSnapshot = z.object({
   id: z.uuid(),
@@ -95,6 +111,9 @@ export const IncidentSnapshot = z.object({
   flapping: FlappingState.nullable().default(null),
   /** Set when the incident opened in a maintenance window (absent on older events). */
   maintenance: MaintenanceMark.nullable().default(null),
+  /** Absent in events written before incident kinds existed: STATUS. */
+  kind: IncidentKind.default("STATUS"),
+  anomaly: IncidentAnomaly.nullable().default(null),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 

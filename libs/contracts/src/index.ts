@@ -12,4 +12,5 @@ export * from "./config-api.ts";
 export * from "./incident.ts";
 export * from "./alerts-api.ts";
 export * from "./webhook-signature.ts";
+export * from "./traffic.ts";
 export * from "./status-snapshot.ts";

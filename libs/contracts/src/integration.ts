@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FieldIssue } from "./errors.ts";
 import { AdminSettableStatus, AuthType, IntegrationStatus, IntegrationType } from "./enums.ts";
+import { TrafficExpectations } from "./traffic.ts";
 
 export const CONFIG_MAX_BYTES = 16 * 1024;
 export const HEADERS_MAX = 50;
@@ -118,6 +119,7 @@ const writable = {
   failureWindow: FailureWindow,
   /** When the credentials (API key, client secret...) expire, if known: the alert service sends expiry notices. */
   credentialsExpireAt: z.iso.datetime({ offset: true }),
+  trafficExpectations: TrafficExpectations,
 };
 
 export const CreateIntegrationBody = z.strictObject({
@@ -147,6 +149,7 @@ export const CreateIntegrationBody = z.strictObject({
   recoveryThreshold: writable.recoveryThreshold.default(1),
   failureWindow: writable.failureWindow.nullable().optional(),
   credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
+  trafficExpectations: writable.trafficExpectations.nullable().optional(),
 });
 export type CreateIntegrationBody = z.infer<typeof CreateIntegrationBody>;
 
@@ -183,6 +186,7 @@ export const UpdateIntegrationBody = z.strictObject({
   recoveryThreshold: writable.recoveryThreshold.optional(),
   failureWindow: writable.failureWindow.nullable().optional(),
   credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
+  trafficExpectations: writable.trafficExpectations.nullable().optional(),
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
@@ -343,6 +347,8 @@ export const IntegrationView = z.object({
     .nullable()
     .describe("ERROR when `failures` of the last `of` checks failed"),
   credentialsExpireAt: z.iso.datetime().nullable().describe("when the credentials expire, if known"),
+  /** Passive-health expectations (issue 14); null = traffic is recorded but not judged. */
+  trafficExpectations: TrafficExpectations.nullable(),
   consecutiveFailures: z.number().int(),
   consecutiveSuccesses: z.number().int(),
   lastSyncedAt: z.iso.datetime().nullable(),

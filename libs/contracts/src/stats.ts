@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IntegrationStatus, IntegrationType } from "./enums.ts";
+import { TrafficAnomalyKind, TrafficTotals } from "./traffic.ts";
 
 /**
  * Stats-service response shapes (base `/api/integration`, port 3003). Every answer is scoped to the caller's tenant.
@@ -43,6 +44,8 @@ export const StatsSummary = z.object({
   }),
   /** Age of the read model: time of the newest event applied (any tenant); null before the first event. */
   freshAsOf: z.iso.datetime().nullable(),
+  /** Reported message traffic over the last 24 hour buckets (issue 14). */
+  traffic: TrafficTotals,
 });
 export type StatsSummary = z.infer<typeof StatsSummary>;
 
@@ -86,6 +89,8 @@ export const IntegrationCurrentView = z.object({
   /** Percentage 0..100 over the last 24 h; null without checks. */
   uptime24h: z.number().min(0).max(100).nullable(),
   checks24h: z.number().int().nonnegative(),
+  /** Traffic anomalies open now (issue 14): list badges "silent", "error spike", "backlog". */
+  trafficAnomalies: z.array(TrafficAnomalyKind),
 });
 export type IntegrationCurrentView = z.infer<typeof IntegrationCurrentView>;
 
@@ -138,6 +143,8 @@ export const IntegrationStats = IntegrationCurrentView.extend({
   latency7d: LatencyPercentiles,
   /** Newest first, at most 20 (raw checks are kept RETENTION_RAW_DAYS). */
   recentChecks: z.array(RecentCheck),
+  /** Reported message traffic over the last 24 hour buckets (issue 14). */
+  traffic: TrafficTotals,
 });
 export type IntegrationStats = z.infer<typeof IntegrationStats>;
 

@@ -183,6 +183,9 @@ export function applyStatusEvent(st: StatusState, e: AnyEvent): boolean {
     case "incident.notification_failed": {
       if (!above(s, st.incidentSequence)) return false;
       const i = e.data.incident;
+      // The snapshot carries the status incident only; traffic-anomaly incidents (issue 14) live next to it and
+      // must not replace or clear it. Their sequences are skipped, the gate stays where the last status one left it.
+      if (i.kind !== "STATUS") return false;
       st.incident =
         i.state === "resolved"
           ? null

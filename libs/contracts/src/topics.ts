@@ -7,6 +7,8 @@ export interface TopicNames {
   status: string;
   /** Incidents (alert-service outbox). */
   incident: string;
+  /** Traffic reports from interface engines (stats-service consumes). */
+  traffic: string;
   deadLetter: string;
 }
 
@@ -15,6 +17,7 @@ export function topicNames(prefix = ""): TopicNames {
     config: `${prefix}integration.config.v1`,
     status: `${prefix}integration.status.v1`,
     incident: `${prefix}integration.incident.v1`,
+    traffic: `${prefix}integration.traffic.v1`,
     deadLetter: `${prefix}integration.deadletter.v1`,
   };
 }

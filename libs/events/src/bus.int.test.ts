@@ -103,7 +103,13 @@ describe("EventBus against the real broker", () => {
     await waitFor(() => got.length >= 4, { what: "replay" });
     expect(got).toEqual(["1", "3", "4", "5"]);
     expect(consumer.isHealthy()).toBe(true);
+    // Its real state, from the client's instrumentation events: joined, owning every partition, polling.
+    const status = consumer.status();
+    expect(status).toMatchObject({ ok: true, reason: null, groupId: `${prefix}g2`, state: "joined" });
+    expect(Object.values(status.assigned).flat().length).toBeGreaterThan(0);
+    expect(status.lastPollAt).not.toBeNull();
     await consumer.stop();
+    expect(consumer.status()).toMatchObject({ ok: false, reason: "not running", state: "stopped" });
   });
 
   it("ping answers while the broker is up", async () => {

@@ -36,7 +36,7 @@ export const DEFAULT_KAFKA_TUNING: KafkaTuning = {
   retries: 8,
   connectionTimeoutMs: 3_000,
   requestTimeoutMs: 10_000,
-  sessionTimeoutMs: 10_000,
+  sessionTimeoutMs: 8_000,
   heartbeatIntervalMs: 1_000,
 };
 

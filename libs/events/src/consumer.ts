@@ -190,8 +190,13 @@ export class EventConsumer<S extends z.ZodType> {
     if (!this.running) reason = "not running";
     else if (this.state !== "joined") reason = `group state is ${this.state}`;
     else if (!this.healthy) reason = `handler failing: ${this.lastError ?? "retrying"}`;
-    else if (this.lastPollAt !== null && Date.now() - this.lastPollAt > this.pollStaleMs)
-      reason = `no poll for ${Math.round((Date.now() - this.lastPollAt) / 1000)} s`;
+    else {
+      // A member with partitions must be fetching; one without (more members than partitions) only heartbeats.
+      const owns = Object.values(this.assigned).some((p) => p.length > 0);
+      const last = owns ? this.lastPollAt : this.lastHeartbeatAt;
+      if (last !== null && Date.now() - last > this.pollStaleMs)
+        reason = `no ${owns ? "poll" : "heartbeat"} for ${Math.round((Date.now() - last) / 1000)} s`;
+    }
     return {
       ok: reason === null,
       reason,
@@ -252,6 +257,8 @@ export class EventConsumer<S extends z.ZodType> {
           isRunning,
         );
         resolveOffset(item.meta.offset);
+        // kafkajs sends it only when heartbeatInterval has passed: a long batch keeps the session alive.
+        await heartbeat();
       }
     }
     if (!isRunning() || isStale()) return;

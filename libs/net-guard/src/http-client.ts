@@ -1,4 +1,4 @@
-import type { PhaseTimings, TlsCertificateInfo } from "@hip/contracts";
+import { isSecretHeaderName, type PhaseTimings, type TlsCertificateInfo } from "@hip/contracts";
 import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { openConnection } from "./connect.ts";
@@ -161,8 +161,8 @@ async function hop(
 
 /**
  * One HTTP(S) exchange through the SSRF guard, following redirects up to `maxRedirects` with every hop
- * resolved and checked again. Credentials (`sensitiveHeaders`, Authorization, Cookie) are dropped when a
- * redirect leaves the original origin. No connection reuse: each hop is a fresh, measured connection.
+ * resolved and checked again. Credentials (`sensitiveHeaders`, and every header secret by `isSecretHeaderName`:
+ * Authorization, Cookie, X-Api-Key, X-Credential, ...) are dropped when a redirect leaves the original origin. No connection reuse: each hop is a fresh, measured connection.
  */
 export async function guardedHttpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
   const started = performance.now();
@@ -226,7 +226,10 @@ export async function guardedHttpRequest(opts: HttpRequestOptions): Promise<Http
       );
     }
     if (next.origin !== origin) {
-      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !sensitive.has(k.toLowerCase())));
+      // Named credentials (API-key header under any name) and every secret-named header (@hip/contracts rule).
+      headers = Object.fromEntries(
+        Object.entries(headers).filter(([k]) => !sensitive.has(k.toLowerCase()) && !isSecretHeaderName(k)),
+      );
     }
     if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === "POST")) {
       if (method !== "HEAD") method = "GET";

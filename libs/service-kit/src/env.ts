@@ -52,7 +52,7 @@ export const kafkaEnv = {
   /** Cap of the Kafka client's retry backoff and of a consumer's restart delay (recovery after an outage). */
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** How long a member that stopped heartbeating (kill -9) keeps its partitions; broker allows 6000-300000. */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(8_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 };
 

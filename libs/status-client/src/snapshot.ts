@@ -6,7 +6,7 @@ export type TokenSource = string | (() => string | Promise<string>);
 export interface SnapshotResult {
   items: number;
   /** Per topic key, per partition: the smallest offset over all pages (see StatusSnapshotPage). */
-  offsets: Record<keyof Omit<TopicNames, "deadLetter">, Map<number, number>>;
+  offsets: Record<"config" | "status" | "incident", Map<number, number>>;
   takenAt: string;
 }
 

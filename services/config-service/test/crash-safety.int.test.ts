@@ -83,6 +83,7 @@ describe("outbox crash safety (kill -9 between commit and publish)", () => {
       config: `${topics.KAFKA_TOPIC_PREFIX}integration.config.v1`,
       status: `${topics.KAFKA_TOPIC_PREFIX}integration.status.v1`,
       incident: `${topics.KAFKA_TOPIC_PREFIX}integration.incident.v1`,
+      traffic: `${topics.KAFKA_TOPIC_PREFIX}integration.traffic.v1`,
       deadLetter: `${topics.KAFKA_TOPIC_PREFIX}integration.deadletter.v1`,
     });
     try {

@@ -20,6 +20,8 @@ import type { StatsMetrics } from "./metrics/metrics.ts";
 import { type GaugeSources, refreshGauges } from "./metrics/refresh.ts";
 import { statsRoutes } from "./routes/stats.routes.ts";
 import { streamRoutes } from "./routes/stream.routes.ts";
+import type { TrafficMetrics } from "./metrics/traffic-metrics.ts";
+import { trafficRoutes } from "./routes/traffic.routes.ts";
 import { statusSnapshotRoutes } from "./snapshot/snapshot.routes.ts";
 
 export interface AppDeps {
@@ -49,6 +51,7 @@ export interface AppDeps {
   pool: pg.Pool;
   metrics: StatsMetrics;
   hub: StreamHub;
+  traffic: { metrics: TrafficMetrics; clock?: () => number; maxAgeMs?: number };
   readiness?: Record<string, ReadinessCheck>;
   lag?: GaugeSources["lag"];
 }
@@ -58,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = buildServiceApp({
     name: "stats-service",
     logger: deps.logger,
+    // A full traffic batch (1,000 reports with ACK counts and a source) is ~300 KB; anything else is small.
+    bodyLimit: 1024 * 1024,
     trustedProxies: deps.env.TRUSTED_PROXIES,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
@@ -83,6 +88,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     nameSpace: `${deps.env.REDIS_PREFIX}:stats-service:rl:`,
   });
   await app.register(statsRoutes, { prefix: API_BASE_PATH, pool: deps.pool });
+  await app.register(trafficRoutes, {
+    prefix: API_BASE_PATH,
+    pool: deps.pool,
+    metrics: deps.traffic.metrics,
+    ...(deps.traffic.clock ? { now: deps.traffic.clock } : {}),
+    ...(deps.traffic.maxAgeMs ? { maxAgeMs: deps.traffic.maxAgeMs } : {}),
+  });
   await app.register(statusSnapshotRoutes, {
     prefix: API_BASE_PATH,
     pool: deps.pool,

@@ -1,4 +1,4 @@
-import { authEnv, baseEnv, databaseEnv, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
+import { authEnv, baseEnv, databaseEnv, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
 import { z } from "zod";
 
 const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
@@ -24,6 +24,21 @@ export const statsEnvShape = {
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   /** Stream messages kept per tenant for Last-Event-ID resumption. */
   SSE_BUFFER_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Passive health (issue 14): the detector's clock tick; off = this replica ingests and serves only. */
+  TRAFFIC_DETECTOR_ENABLED: envBool.default(true),
+  TRAFFIC_TICK_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Raw traffic reports (the idempotency window): older windowStarts are refused, older rows pruned. */
+  TRAFFIC_REPORTS_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(48),
+  /** Kafka partitions of integration.traffic.v1 applied at once. */
+  TRAFFIC_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Outbox relay of integration.traffic_anomaly (poll fallback; commits kick it at once). */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   /** Open streams one tenant may hold on one replica; the next one is refused with 429 STREAM_LIMIT. */
   SSE_MAX_STREAMS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Requests per window per tenant (Redis-backed, shared by replicas; service tokens exempt). */

@@ -1,4 +1,4 @@
-import { topicNames } from "@hip/contracts";
+import { type IntegrationTrafficReported, topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
@@ -11,16 +11,30 @@ import { StreamHub } from "./domain/stream/hub.ts";
 import type { StatsEnv } from "./env.ts";
 import { startRetentionJob } from "./jobs/retention.job.ts";
 import { StatsMetrics } from "./metrics/metrics.ts";
+import { createTrafficRuntime, type TrafficRuntime } from "./traffic-runtime.ts";
 import { createSnapshotConsumer } from "./snapshot/snapshot.consumer.ts";
 
-export type Runtime = ServiceRuntime;
+export interface Runtime extends ServiceRuntime {
+  traffic: TrafficRuntime;
+}
+
+export interface RuntimeOptions {
+  /** Injectable clock for the traffic detector and ingest checks (tests). */
+  clock?: () => number;
+  /** After each committed batch of Kafka traffic reports (bench/traffic measures ingest lag here). */
+  onTrafficStored?: (info: { stored: number; events: IntegrationTrafficReported[] }) => void;
+}
 
 /**
  * Wires the process: Postgres pool, Kafka bus, the projection and live consumers, the retention job and the
  * HTTP app. start() (after listening: /ready stays 503 until the projection consumer runs) starts the consumers
  * and the job.
  */
-export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runtime> {
+export async function createRuntime(
+  env: StatsEnv,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const database = createDatabase(env.DATABASE_URL, env.DATABASE_POOL_MAX);
   const bus = new EventBus({
     brokers: env.KAFKA_BROKERS,
@@ -67,12 +81,25 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
     pool: database.pool,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
   });
+  const traffic = await createTrafficRuntime({
+    env,
+    logger,
+    bus,
+    database,
+    registry: metrics.registry,
+    ...options,
+  });
   const app = await buildApp({
     env,
     logger,
     pool: database.pool,
     metrics,
     hub,
+    traffic: {
+      metrics: traffic.metrics,
+      maxAgeMs: env.TRAFFIC_REPORTS_RETENTION_HOURS * 3_600_000,
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
     redis,
     readiness: {
       redis: () => redis.ping(),
@@ -80,6 +107,7 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       // The projection consumer's group state, partitions, last poll (/health/details); the live (SSE)
       // consumer is shown but does not gate readiness.
       projection: healthCheck({ projection: () => projection.status() }),
+      traffic: traffic.readiness,
       // The status snapshot that @hip/status-client bootstraps from.
       statusSnapshot: healthCheck({ statusSnapshot: () => snapshot.status() }),
     },
@@ -93,17 +121,20 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
   let job: { stop(): Promise<void> } | null = null;
   return {
     app,
+    traffic,
     async start() {
       await bus.ensureTopics([
         { topic: topics.config },
         { topic: topics.status },
         { topic: topics.incident },
         { topic: topics.deadLetter },
+        { topic: topics.traffic },
       ]);
       await projection.start();
       await snapshot.start();
       await live.start();
       await maintenance.start();
+      await traffic.start();
       job = startRetentionJob({
         pool: database.pool,
         retention,
@@ -117,6 +148,8 @@ export async function createRuntime(env: StatsEnv, logger: Logger): Promise<Runt
       registry.register("intake", "live-consumer", () => live.stop());
       registry.register("intake", "projection-consumer", () => projection.stop());
       registry.register("intake", "maintenance-consumer", () => maintenance.stop());
+      registry.register("intake", "traffic-consumers", () => traffic.stopIntake());
+      registry.register("drain", "traffic-detector-and-relay", () => traffic.drain());
       registry.register("intake", "status-snapshot-consumer", () => snapshot.stop());
       registry.register("drain", "retention-job", async () => job?.stop());
       registry.register("postgres", "pool", () => database.close());

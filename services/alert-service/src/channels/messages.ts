@@ -22,6 +22,18 @@ const REASONS = {
   deleted: "was deleted",
 } as const;
 
+/** What is wrong, by incident kind (traffic anomalies say which; a status incident "is failing"). */
+const PROBLEM = {
+  STATUS: "is failing",
+  SILENT_FEED: "is silent (no messages flowing)",
+  ERROR_SPIKE: "has an error spike",
+  QUEUE_BACKLOG: "has a queue backlog",
+} as const;
+
+export function problem(incident: IncidentSnapshot): string {
+  return PROBLEM[incident.kind ?? "STATUS"];
+}
+
 export function openFor(msg: AlertMessage): number {
   const end = msg.incident.resolvedAt ? new Date(msg.incident.resolvedAt) : msg.now;
   return end.getTime() - new Date(msg.incident.openedAt).getTime();
@@ -32,7 +44,7 @@ export function headline(msg: AlertMessage): string {
   const name = integrationLabel(msg.incident);
   const t = msg.transition;
   if (t === "test") return `[TEST] Notification channel check: ${name}`;
-  if (t === "opened") return `[OPEN] ${name} is failing`;
+  if (t === "opened") return `[OPEN] ${name} ${problem(msg.incident)}`;
   if (t === "acknowledged")
     return `[ACK] ${name}: acknowledged by ${msg.incident.acknowledgedBy ?? "an admin"}`;
   if (t === "resolved") {
@@ -72,6 +84,7 @@ export function facts(msg: AlertMessage): Array<[string, string]> {
     ["Type", i.integrationType ?? "unknown"],
     ["Tenant", i.tenantId],
     ["State", i.state],
+    ...(i.kind && i.kind !== "STATUS" ? ([["Kind", i.kind]] as Array<[string, string]>) : []),
     ["Opened", i.openedAt],
   ];
   if (i.error) {

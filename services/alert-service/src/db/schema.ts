@@ -1,6 +1,7 @@
 import type {
   FlappingRule,
   FlappingState,
+  IncidentAnomaly,
   IncidentError,
   MaintenanceMark,
   MaintenanceScope,
@@ -91,9 +92,15 @@ export const incidents = alertsSchema.table(
     maintenance: jsonb("maintenance").$type<MaintenanceMark>(),
     openedByEventId: uuid("opened_by_event_id").notNull(),
     resolvedByEventId: uuid("resolved_by_event_id"),
+    /** STATUS (integration turned ERROR) or a traffic anomaly kind (issue 14, migration 0002). */
+    kind: text("kind").notNull().default("STATUS"),
+    /** Observed vs expected of the traffic anomaly behind the incident; null for STATUS. */
+    anomaly: jsonb("anomaly").$type<IncidentAnomaly>(),
   },
   (t) => [
-    uniqueIndex("incidents_one_open_per_integration").on(t.integrationId).where(sql`${t.resolvedAt} IS NULL`),
+    uniqueIndex("incidents_one_open_per_integration_kind")
+      .on(t.integrationId, t.kind)
+      .where(sql`${t.resolvedAt} IS NULL`),
     uniqueIndex("incidents_opened_by_event_uq").on(t.openedByEventId),
     index("incidents_tenant_list_idx").on(t.tenantId, t.openedAt, t.id),
     index("incidents_tenant_integration_idx").on(t.tenantId, t.integrationId, t.openedAt),

@@ -2,6 +2,7 @@ import type {
   AuditAction,
   AuthType,
   ConnectionTestView,
+  TrafficExpectations,
   IntegrationStatus,
   IntegrationType,
   ProbeResult,
@@ -72,6 +73,8 @@ export const integrations = configSchema.table(
     recoveryThreshold: integer("recovery_threshold").notNull().default(1),
     /** `{ failures, of }`: ERROR when that many of the last `of` checks failed; null = consecutive rule only. */
     failureWindow: jsonb("failure_window").$type<{ failures: number; of: number }>(),
+    /** Passive-health expectations (issue 14): non-secret, carried by the snapshot events. */
+    trafficExpectations: jsonb("traffic_expectations").$type<TrafficExpectations>(),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     consecutiveSuccesses: integer("consecutive_successes").notNull().default(0),
     /** Outcomes of the checks since the last status change, oldest first, "1" = failed (at most 100). */

@@ -43,6 +43,7 @@ const view: IntegrationView = {
   recoveryThreshold: 1,
   failureWindow: null,
   credentialsExpireAt: null,
+  trafficExpectations: null,
   consecutiveFailures: 0,
   consecutiveSuccesses: 0,
   lastSyncedAt: null,

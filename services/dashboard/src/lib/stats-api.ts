@@ -7,6 +7,8 @@ import type {
   StatsSummary,
   Timeseries,
   TimeseriesBucket,
+  TrafficBucket,
+  TrafficSeries,
 } from "@hip/contracts";
 import { apiRequest } from "./api.ts";
 
@@ -23,6 +25,21 @@ export async function fetchTimeseries(
   const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), bucket: params.bucket });
   if (params.integrationId) q.set("integrationId", params.integrationId);
   return (await apiRequest<Timeseries>(`/stats/timeseries?${q}`, { signal })).data;
+}
+
+/** Message traffic of one integration (passive health) with its open anomalies. */
+export async function fetchTraffic(
+  params: { id: string; hours: number; bucket: TrafficBucket },
+  signal: AbortSignal,
+): Promise<TrafficSeries> {
+  const to = new Date();
+  const from = new Date(to.getTime() - params.hours * 3600_000);
+  const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), bucket: params.bucket });
+  return (
+    await apiRequest<TrafficSeries>(`/stats/integrations/${encodeURIComponent(params.id)}/traffic?${q}`, {
+      signal,
+    })
+  ).data;
 }
 
 export async function fetchIntegrationStats(id: string, signal: AbortSignal): Promise<IntegrationStats> {

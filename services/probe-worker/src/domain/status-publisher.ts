@@ -24,6 +24,10 @@ const RELEASE_IF_MINE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+const DELETE_IF_EMPTY = `
+if redis.call('XLEN', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /** The buffer is full: the result was not stored, the job fails and BullMQ retries it later. */
 export class ResultBufferFullError extends Error {
   override name = "ResultBufferFullError";
@@ -190,8 +194,11 @@ export class StatusPublisher {
       this.o.logger.warn({ err: errText(err) }, "results left in the buffer for another process to publish");
     }
     const left = await this.backlog().catch(() => 0);
-    if (left === 0) await this.o.redis.hdel(this.registryKey, this.publisherId).catch(() => undefined);
-    else await this.o.redis.hset(this.registryKey, this.publisherId, "0").catch(() => undefined);
+    if (left === 0) {
+      // Nothing left: no key of this process stays behind (an empty stream would linger after every restart).
+      await this.o.redis.eval(DELETE_IF_EMPTY, 1, this.stream).catch(() => undefined);
+      await this.o.redis.hdel(this.registryKey, this.publisherId).catch(() => undefined);
+    } else await this.o.redis.hset(this.registryKey, this.publisherId, "0").catch(() => undefined);
   }
 
   private schedule(): void {

@@ -135,3 +135,12 @@ describe("condition failures never echo the value found", () => {
     expect(JSON.stringify([obj, str])).not.toMatch(/internal-db-host|inner-svc/);
   });
 });
+
+describe("redactString on long input", () => {
+  it("redacts the cut tail of an 8 KiB secret at the end of a 64 KiB text", () => {
+    const value = "v".repeat(8192);
+    const forms = secretsOf(makeSpec({ headers: { "X-Api-Key": value } }));
+    const text = `${"a".repeat(65_536)}${value.slice(0, 100)}`;
+    expect(redactString(text, forms).endsWith("a[REDACTED]")).toBe(true);
+  });
+});

@@ -50,14 +50,20 @@ export function secretsOf(spec: ConnectionSpec, issued: Iterable<string> = []): 
   return [...new Set(forms.filter((f) => f.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
 }
 
+/** Our length caps cut at a few hundred characters; a longer tail cannot be a cut secret. */
+const MAX_PARTIAL_LENGTH = 512;
+
 /** Replaces every occurrence of each form, then a trailing first part of a form left by a length cap. */
 export function redactString(s: string, forms: readonly string[]): string {
   let out = forms.reduce((acc, form) => (acc.includes(form) ? acc.split(form).join(REDACTED) : acc), s);
   for (const form of forms) {
-    const body = out.endsWith("…") ? out.slice(0, -1) : out;
-    for (let n = Math.min(form.length - 1, body.length); n >= MIN_PARTIAL_LENGTH; n--) {
-      if (body.endsWith(form.slice(0, n))) {
-        out = `${body.slice(0, body.length - n)}${REDACTED}${out.endsWith("…") ? "…" : ""}`;
+    const ellipsis = out.endsWith("…");
+    const body = ellipsis ? out.slice(0, -1) : out;
+    const longest = Math.min(form.length - 1, body.length, MAX_PARTIAL_LENGTH);
+    // Longest tail first: the first position whose rest of the string starts the form.
+    for (let at = body.length - longest; at <= body.length - MIN_PARTIAL_LENGTH; at++) {
+      if (body.charCodeAt(at) === form.charCodeAt(0) && form.startsWith(body.slice(at))) {
+        out = `${body.slice(0, at)}${REDACTED}${ellipsis ? "…" : ""}`;
         break;
       }
     }

@@ -15,6 +15,7 @@ import { listCurrentViews } from "../domain/stats/current-view.ts";
 import { getIntegrationStats } from "../domain/stats/get-integration-stats.ts";
 import { getSummary } from "../domain/stats/get-summary.ts";
 import { getTimeseries } from "../domain/stats/get-timeseries.ts";
+import { getTrafficTotals, openAnomalyKinds } from "../domain/traffic/get-traffic.ts";
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
 const security = [{ bearerAuth: [] }];
@@ -35,7 +36,14 @@ export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, {
         response: { 200: StatsSummary, ...errors },
       },
     },
-    async (req) => getSummary({ pool, tenantId: tenantOf(req).tenantId }),
+    async (req) => {
+      const tenantId = tenantOf(req).tenantId;
+      const [summary, traffic] = await Promise.all([
+        getSummary({ pool, tenantId }),
+        getTrafficTotals({ pool, tenantId }),
+      ]);
+      return { ...summary, traffic };
+    },
   );
 
   r.get(
@@ -50,9 +58,14 @@ export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, {
         response: { 200: IntegrationCurrentViewList, ...errors },
       },
     },
-    async (req) => ({
-      data: await listCurrentViews({ pool, tenantId: tenantOf(req).tenantId, ids: req.query.ids }),
-    }),
+    async (req) => {
+      const views = await listCurrentViews({ pool, tenantId: tenantOf(req).tenantId, ids: req.query.ids });
+      const open = await openAnomalyKinds(
+        pool,
+        views.map((v) => v.integrationId),
+      );
+      return { data: views.map((v) => ({ ...v, trafficAnomalies: open.get(v.integrationId) ?? [] })) };
+    },
   );
 
   r.get(
@@ -68,8 +81,16 @@ export const statsRoutes: FastifyPluginAsyncZod<{ pool: pg.Pool }> = async (r, {
         response: { 200: IntegrationStats, ...errors },
       },
     },
-    async (req) =>
-      getIntegrationStats({ pool, tenantId: tenantOf(req).tenantId, integrationId: req.params.id }),
+    async (req) => {
+      const tenantId = tenantOf(req).tenantId;
+      const integrationId = req.params.id;
+      const stats = await getIntegrationStats({ pool, tenantId, integrationId });
+      const [traffic, open] = await Promise.all([
+        getTrafficTotals({ pool, tenantId, integrationId }),
+        openAnomalyKinds(pool, [integrationId]),
+      ]);
+      return { ...stats, traffic, trafficAnomalies: open.get(integrationId) ?? [] };
+    },
   );
 
   r.get(

@@ -31,6 +31,8 @@ function testMessage(deps: Pick<DomainDeps, "dashboardUrl">, tenantId: string, n
       resolveReason: null,
       flapping: null,
       maintenance: null,
+      kind: "STATUS",
+      anomaly: null,
       error: {
         code: "TEST",
         stage: null,

@@ -108,7 +108,13 @@ export async function handleFlapping(
   const [open] = await tx
     .select()
     .from(incidents)
-    .where(and(eq(incidents.integrationId, integration.id), isNull(incidents.resolvedAt)))
+    .where(
+      and(
+        eq(incidents.integrationId, integration.id),
+        eq(incidents.kind, "STATUS"),
+        isNull(incidents.resolvedAt),
+      ),
+    )
     .for("update");
   if (isFlapping(open)) {
     const flapping: FlappingState = { ...open.flapping, changes: open.flapping.changes + 1 };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncidentError, MaintenanceMark } from "@hip/contracts";
+import type { IncidentAnomaly, IncidentError, IncidentKind, MaintenanceMark } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, type IntegrationRow, incidents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
@@ -17,7 +17,7 @@ export async function openIncident(
   tx: Tx,
   deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   args: {
-    integration: IntegrationRow;
+    integration: Pick<IntegrationRow, "id" | "tenantId" | "name" | "type">;
     eventId: string;
     at: Date;
     error: IncidentError | null;
@@ -25,6 +25,9 @@ export async function openIncident(
     silent?: string;
     /** The maintenance window it opened in (docs/decisions/0512). */
     maintenance?: MaintenanceMark;
+    /** Default STATUS; traffic anomalies open their own kind (apply-traffic-anomaly.ts). */
+    kind?: IncidentKind;
+    anomaly?: IncidentAnomaly;
   },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
@@ -41,6 +44,8 @@ export async function openIncident(
       error: args.error,
       openedByEventId: args.eventId,
       maintenance: args.maintenance ?? null,
+      kind: args.kind ?? "STATUS",
+      anomaly: args.anomaly ?? null,
     })
     .onConflictDoNothing()
     .returning();

@@ -1,5 +1,5 @@
-import type { ResolveReason } from "@hip/contracts";
-import { and, eq, isNull } from "drizzle-orm";
+import type { IncidentKind, ResolveReason } from "@hip/contracts";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, incidents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
@@ -8,8 +8,9 @@ import { enqueueIncidentEvent } from "../outbox/enqueue.ts";
 import { appendTimeline, toSnapshot } from "./snapshot.ts";
 
 /**
- * Resolves the integration's unresolved incident (if any) with a reason, in the consumer's transaction:
- * reminders and escalation stop, engaged channels get the resolve notice, `incident.resolved` is emitted.
+ * Resolves the integration's unresolved incident of `kind` (default STATUS; "all" on deletion) with a reason, in
+ * the consumer's transaction: reminders and escalation stop, engaged channels get the resolve notice,
+ * `incident.resolved` is emitted. With `anomalyId`, only the incident of that traffic anomaly is resolved.
  */
 export async function resolveOpenIncident(
   tx: Tx,
@@ -21,14 +22,31 @@ export async function resolveOpenIncident(
     at: Date;
     /** The notice engaged channels get: `settled` when a flapping integration settled in ACTIVE. */
     notice?: "resolved" | "settled";
+    kind?: IncidentKind | "all";
+    anomalyId?: string;
   },
 ): Promise<IncidentRow | null> {
-  const [open] = await tx
+  const kind = args.kind ?? "STATUS";
+  const filters: SQL[] = [];
+  if (kind !== "all") filters.push(eq(incidents.kind, kind));
+  if (args.anomalyId) filters.push(sql`${incidents.anomaly}->>'anomalyId' = ${args.anomalyId}`);
+  const open = await tx
     .select()
     .from(incidents)
-    .where(and(eq(incidents.integrationId, args.integrationId), isNull(incidents.resolvedAt)))
+    .where(and(eq(incidents.integrationId, args.integrationId), isNull(incidents.resolvedAt), ...filters))
+    .orderBy(incidents.id)
     .for("update");
-  if (!open) return null;
+  let last: IncidentRow | null = null;
+  for (const row of open) last = (await resolveOne(tx, deps, row, args)) ?? last;
+  return last;
+}
+
+async function resolveOne(
+  tx: Tx,
+  deps: Pick<DomainDeps, "topics">,
+  open: IncidentRow,
+  args: { reason: ResolveReason; eventId: string; at: Date; notice?: "resolved" | "settled" },
+): Promise<IncidentRow | null> {
   // An event older than the opening (possible across topics) must not close it.
   const at = new Date(Math.max(args.at.getTime(), open.openedAt.getTime()));
   const [row] = await tx

@@ -1,4 +1,5 @@
 import type {
+  IncidentKind,
   IncidentSnapshot,
   IncidentState,
   IncidentView,
@@ -25,6 +26,8 @@ export function toSnapshot(row: IncidentRow): IncidentSnapshot {
     error: row.error ?? null,
     flapping: row.flapping ?? null,
     maintenance: row.maintenance ?? null,
+    kind: (row.kind as IncidentKind | undefined) ?? "STATUS",
+    anomaly: row.anomaly ?? null,
   };
 }
 

@@ -62,6 +62,8 @@ export function noticeSnapshot(n: NoticeRow): { incident: IncidentSnapshot; noti
       },
       flapping: null,
       maintenance: null,
+      kind: "STATUS",
+      anomaly: null,
     },
   };
 }

@@ -74,6 +74,7 @@ export async function applyConfigEventTx(
       reason: "deleted",
       eventId: event.id,
       at: new Date(event.time),
+      kind: "all",
     });
     return resolved ? "resolved" : "applied";
   }

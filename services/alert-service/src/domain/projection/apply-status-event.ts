@@ -8,6 +8,7 @@ import { applyCertificate, MAX_EXPIRY_DAYS } from "../notices/expiry.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { maintenanceAt, openInMaintenance } from "../maintenance/in-maintenance.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
+import { applyTrafficAnomalyTx } from "./apply-traffic-anomaly.ts";
 import { lockIntegration } from "./integration-row.ts";
 
 /**
@@ -25,7 +26,10 @@ const expiringCert = (e: StatusEvent) =>
   Date.parse(e.data.tls.validTo) - Date.parse(e.data.checkedAt) <= MAX_EXPIRY_DAYS * 86_400_000;
 
 const relevant = (e: StatusEvent) =>
-  e.type === "integration.status_changed" || (!e.data.success && e.data.error !== null) || expiringCert(e);
+  e.type === "integration.status_changed" ||
+  e.type === "integration.traffic_anomaly" ||
+  (e.type === "integration.probe_completed" && !e.data.success && e.data.error !== null) ||
+  expiringCert(e);
 
 /** One event in its own transaction (tests, tools). */
 export async function applyStatusEvent(
@@ -88,6 +92,8 @@ export async function applyStatusEventTx(
       .where(and(eq(integrations.id, event.subject), lt(integrations.probeSeq, event.sequence)));
     return "applied";
   }
+  // Traffic anomalies have their own handler (incidents of kind SILENT_FEED / ERROR_SPIKE / QUEUE_BACKLOG).
+  if (event.type === "integration.traffic_anomaly") return applyTrafficAnomalyTx(tx, deps, event);
   return applyStatusChanged(tx, deps, event);
 }
 

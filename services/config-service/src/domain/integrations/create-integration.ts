@@ -74,6 +74,7 @@ export async function createIntegration(args: {
               recoveryThreshold: input.recoveryThreshold,
               failureWindow: input.failureWindow ?? null,
               credentialsExpireAt: input.credentialsExpireAt ? new Date(input.credentialsExpireAt) : null,
+              trafficExpectations: input.trafficExpectations ?? null,
               eventSeq,
               createdBy: actor.sub,
               updatedBy: actor.sub,

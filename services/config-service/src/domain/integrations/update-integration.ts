@@ -33,6 +33,7 @@ const PLAIN = {
   failureThreshold: "failureThreshold",
   recoveryThreshold: "recoveryThreshold",
   failureWindow: "failureWindow",
+  trafficExpectations: "trafficExpectations",
 } as const satisfies Partial<Record<keyof UpdateIntegrationBody, keyof IntegrationRow>>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -60,6 +60,7 @@ export function publicFields(row: IntegrationRow) {
     recoveryThreshold: row.recoveryThreshold,
     failureWindow: row.failureWindow ?? null,
     credentialsExpireAt: row.credentialsExpireAt?.toISOString() ?? null,
+    trafficExpectations: row.trafficExpectations ?? null,
     version: row.version,
   };
 }

@@ -29,6 +29,7 @@ import { IncidentNoiseBadges, IncidentStateBadge } from "./IncidentBadge.tsx";
 import { IncidentTimeline } from "./IncidentTimeline.tsx";
 import { incidentName } from "./IncidentTable.tsx";
 import { formatIncidentDuration } from "./timeline.ts";
+import { anomalyLines } from "../traffic/traffic-model.ts";
 
 const REASONS: Record<string, string> = {
   recovered: "recovered (active again)",
@@ -143,7 +144,7 @@ export function IncidentDetail({ id, session }: { id: string; session: Session }
         </Card>
         <Card withBorder>
           <Title order={2} size="h4" mb="xs">
-            Failing check
+            {i.kind && i.kind !== "STATUS" ? "Traffic anomaly" : "Failing check"}
           </Title>
           {i.error ? (
             <Stack gap={4} data-testid="incident-error">
@@ -154,6 +155,16 @@ export function IncidentDetail({ id, session }: { id: string; session: Session }
               <Text size="sm" style={{ wordBreak: "break-word" }}>
                 {i.error.message}
               </Text>
+              {i.anomaly && (
+                <Stack gap={2} data-testid="incident-anomaly">
+                  <Text size="sm">Since {formatDateTime(i.anomaly.since)}</Text>
+                  {anomalyLines(i.anomaly).map(([label, value]) => (
+                    <Text key={label} size="sm">
+                      {label}: {value}
+                    </Text>
+                  ))}
+                </Stack>
+              )}
             </Stack>
           ) : (
             <Text size="sm" c="dimmed">

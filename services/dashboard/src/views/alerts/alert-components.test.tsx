@@ -28,6 +28,8 @@ const incident = (over: Partial<IncidentView> = {}): IncidentView => ({
   error: { code: "ECONNREFUSED", stage: "connect", message: "connection refused" },
   flapping: null,
   maintenance: null,
+  kind: "STATUS",
+  anomaly: null,
   durationMs: 125_000,
   ...over,
 });

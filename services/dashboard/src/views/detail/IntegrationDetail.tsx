@@ -18,6 +18,7 @@ import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
 import { DetailActions } from "./DetailActions.tsx";
+import { TrafficPanel } from "../traffic/TrafficPanel.tsx";
 import { HealthPanel } from "./HealthPanel.tsx";
 import { TestConnectionPanel } from "./TestConnectionPanel.tsx";
 import { TestsPanel } from "./TestsPanel.tsx";
@@ -128,12 +129,16 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
       <Tabs defaultValue="health" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="health">Health</Tabs.Tab>
+          <Tabs.Tab value="traffic">Traffic</Tabs.Tab>
           <Tabs.Tab value="config">Configuration</Tabs.Tab>
           <Tabs.Tab value="tests">Connection tests</Tabs.Tab>
           {session.isAdmin && <Tabs.Tab value="audit">Audit trail</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="health" pt="md">
           <HealthPanel id={i.id} tick={healthTick} />
+        </Tabs.Panel>
+        <Tabs.Panel value="traffic" pt="md">
+          <TrafficPanel id={i.id} expectations={i.trafficExpectations} />
         </Tabs.Panel>
         <Tabs.Panel value="config" pt="md">
           <ConfigPanel integration={i} />

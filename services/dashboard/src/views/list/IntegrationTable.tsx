@@ -6,6 +6,7 @@ import { StatusBadge, TypeBadge } from "../../components/badges.tsx";
 import { formatLatency, formatPercent, formatRelative } from "../../lib/format.ts";
 import { href } from "../../lib/router.ts";
 import { OpenIncidentBadge } from "../alerts/IncidentBadge.tsx";
+import { TrafficKindBadges } from "../traffic/TrafficPanel.tsx";
 import type { ListState, SortField } from "./list-state.ts";
 
 type Current = Map<string, IntegrationCurrentView> | undefined;
@@ -123,6 +124,7 @@ export function IntegrationTable({
                     {incidents?.get(i.id) && (
                       <OpenIncidentBadge incident={incidents.get(i.id) as IncidentView} size="sm" />
                     )}
+                    <TrafficKindBadges kinds={c?.trafficAnomalies} />
                   </Group>
                 </Table.Td>
                 <Table.Td>
@@ -192,6 +194,7 @@ export function IntegrationCards({
               {incidents?.get(i.id) && (
                 <OpenIncidentBadge incident={incidents.get(i.id) as IncidentView} size="sm" />
               )}
+              <TrafficKindBadges kinds={c?.trafficAnomalies} />
               <Text size="xs" c="dimmed">
                 Last check {formatRelative(c?.lastCheckAt)} · {formatLatency(c?.lastLatencyMs)} · uptime{" "}
                 {formatPercent(c?.uptime24h)}

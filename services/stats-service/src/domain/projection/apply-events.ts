@@ -51,6 +51,8 @@ export async function applyEvents(args: {
   const unique = new Map<string, AnyEvent>();
   for (const e of args.events) {
     // test_requested changes nothing here: the status_changed(TESTING) that follows it does.
+    // traffic_anomaly is the stats service's own output (read by the traffic detector, not the projection).
+    if (e.type === "integration.traffic_anomaly") continue;
     if (e.type !== "integration.test_requested" && !unique.has(e.id)) unique.set(e.id, e);
   }
   const candidates = [...unique.values()];

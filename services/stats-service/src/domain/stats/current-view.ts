@@ -54,7 +54,11 @@ async function counts24h(pool: pg.Pool, ids: string[], now: number): Promise<Map
   return new Map(rows.map((r) => [r.integration_id, [r.count, r.successes]]));
 }
 
-export function toView(r: ViewRow, count: number, successes: number): IntegrationCurrentView {
+export function toView(
+  r: ViewRow,
+  count: number,
+  successes: number,
+): Omit<IntegrationCurrentView, "trafficAnomalies"> {
   return {
     integrationId: r.integration_id,
     name: r.name,
@@ -79,7 +83,7 @@ export async function listCurrentViews(args: {
   tenantId: string;
   ids: string[];
   now?: number;
-}): Promise<IntegrationCurrentView[]> {
+}): Promise<Array<Omit<IntegrationCurrentView, "trafficAnomalies">>> {
   const ids = [...new Set(args.ids)];
   const rows = await readViewRows(args.pool, args.tenantId, ids);
   if (rows.length === 0) return [];

@@ -13,7 +13,7 @@ export async function getIntegrationStats(args: {
   tenantId: string;
   integrationId: string;
   now?: number;
-}): Promise<IntegrationStats> {
+}): Promise<Omit<IntegrationStats, "traffic" | "trafficAnomalies">> {
   const now = args.now ?? Date.now();
   const [row] = await readViewRows(args.pool, args.tenantId, [args.integrationId]);
   if (!row) throw DomainError.notFound("Integration");

@@ -15,7 +15,7 @@ export async function getSummary(args: {
   pool: pg.Pool;
   tenantId: string;
   now?: number;
-}): Promise<StatsSummary> {
+}): Promise<Omit<StatsSummary, "traffic">> {
   const now = args.now ?? Date.now();
   // One round trip for the small tables, one window read for the 24 h performance.
   const [head, day, inMaintenance] = await Promise.all([

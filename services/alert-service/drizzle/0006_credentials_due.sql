@@ -1,2 +1,0 @@
-ALTER TABLE "alerts"."integrations" ADD COLUMN "credentials_expire_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "alerts"."integrations" ADD COLUMN "credentials_due_at" timestamp with time zone;

@@ -1,0 +1,1 @@
+ALTER TABLE "config"."integrations" ADD COLUMN "traffic_expectations" jsonb;

@@ -1,1 +1,0 @@
-ALTER TABLE "config"."integrations" ADD COLUMN "credentials_expire_at" timestamp with time zone;

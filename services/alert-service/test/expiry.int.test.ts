@@ -138,6 +138,11 @@ describe("certificate expiry notices", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe("expiryDays.0");
     await kafka.publish(svc.topics.config, [lis.created()]);
+    // The two topics are consumed independently: let the name arrive before the first check.
+    await waitFor(async () => {
+      const r = await db.query("select name from alerts.integrations where id = $1", [lis.id]);
+      return r.rows[0]?.name ? true : null;
+    });
 
     await check(start);
     await check(start + 3_600_000);

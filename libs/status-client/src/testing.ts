@@ -151,6 +151,10 @@ export const events = {
       resolvedAt: state === "resolved" ? at.toISOString() : null,
       resolveReason: state === "resolved" ? ("recovered" as const) : null,
       error: { code: "CONNECTION_REFUSED", stage: "connect", message: "connection refused" },
+      kind: "STATUS" as const,
+      anomaly: null,
+      flapping: null,
+      maintenance: null,
     };
     const common = base(s, seq, at, EVENT_SOURCES.alertService);
     if (state === "open") {

@@ -90,6 +90,8 @@ describe("dashboard end to end", { timeout: 240_000 }, () => {
     await form.getByRole("button", { name: "Create channel" }).click();
     const card = page.getByRole("listitem", { name: "Channel E2E on-call hook" });
     await card.waitFor();
+    // The dialog (and the secret typed into it) is gone once its close transition ends.
+    await form.waitFor({ state: "detached" });
     // Secrets come back masked and are never echoed into the page.
     expect(await card.getByTestId("masked-secret").allTextContents()).toEqual([
       expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*{4}erts$/),

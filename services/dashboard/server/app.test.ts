@@ -175,6 +175,13 @@ describe("dashboard server", () => {
     });
     const summary = await fetch(`${base}/api/integration/stats`);
     expect((await summary.json()).upstream).toBe("stats");
+    const traffic = await fetch(`${base}/api/integration/traffic`, {
+      method: "POST",
+      headers: { authorization: "Bearer s", "content-type": "application/json" },
+      body: JSON.stringify({ reports: [] }),
+    });
+    expect(await traffic.json()).toEqual({ upstream: "stats", url: "/api/integration/traffic" });
+    expect(configSeen.some((s) => s.url.includes("/traffic"))).toBe(false);
   });
 
   it("routes alert paths (incidents, channels, policies) to the alert service with the token", async () => {

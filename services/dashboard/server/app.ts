@@ -52,7 +52,7 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
 
   app.get("/", async (_req, reply) => reply.redirect(`${BASE_PATH}/`, 302));
 
-  // One origin for the browser: stats routes go to the stats service, alert routes (incidents, channels,
+  // One origin for the browser: stats and traffic routes go to the stats service, alert routes (incidents, channels,
   // policies) to the alert service, everything else under the API base to the config service. Paths are forwarded unchanged (both services serve under API_BASE_PATH). The Authorization
   // header is forwarded as is; reply-from pipes the upstream body, so SSE streams are not buffered.
   // X-Forwarded-For is replaced by the client ip as this server judged it (its own TRUSTED_PROXIES): a browser
@@ -73,6 +73,14 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
       }),
     },
     http: { requestOptions: { timeout: 0 } },
+  });
+  // Traffic reports from interface engines are ingested by the stats service (decision 0310).
+  await app.register(fastifyHttpProxy, {
+    upstream: env.STATS_SERVICE_URL,
+    prefix: `${API_BASE_PATH}/traffic`,
+    rewritePrefix: `${API_BASE_PATH}/traffic`,
+    replyOptions: { rewriteRequestHeaders: forwardedFor },
+    http: { requestOptions: { timeout: 60_000 } },
   });
   await app.register(fastifyHttpProxy, {
     upstream: env.ALERT_SERVICE_URL,

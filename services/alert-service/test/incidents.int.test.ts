@@ -1,5 +1,6 @@
 import { AlertWebhookBody, verifyWebhook } from "@hip/contracts";
 import { Kafka, logLevel } from "kafkajs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configGroupId } from "../src/consumers/config.consumer.ts";
 import { statusGroupId } from "../src/consumers/status.consumer.ts";
@@ -289,6 +290,52 @@ describe("incidents from status events, delivered once", () => {
     expect(hook.received.some((r) => r.path === "/t2")).toBe(false);
     // t1 never sees t2's incident.
     expect((await svc.request("GET", `${API}/incidents/${found.id}`, { token: admin })).status).toBe(404);
+  });
+
+  it("a delivery the database fails to record after the receiver's 2xx is recorded again, not sent again", async () => {
+    const url = svc.database?.url;
+    if (!url) throw new Error("test database");
+    const sqlc = new pg.Client({ connectionString: url });
+    await sqlc.connect();
+    try {
+      // The first two attempts to mark a delivery succeeded fail (a sequence is not rolled back with them).
+      await sqlc.query(`
+        create sequence public.fail_record_seq;
+        create function public.fail_first_records() returns trigger language plpgsql security definer as $$
+        begin
+          if new.state = 'succeeded' and old.state = 'sending' and nextval('public.fail_record_seq') <= 2 then
+            raise exception 'injected: recording the success failed';
+          end if;
+          return new;
+        end $$;
+        create trigger fail_first_records before update on alerts.deliveries
+          for each row execute function public.fail_first_records();`);
+      const pharmacy = new FakeIntegration("t1", "Pharmacy gateway");
+      const probe = pharmacy.probeFailed("TIMEOUT");
+      await kafka.publish(svc.topics.config, [pharmacy.created()]);
+      await kafka.publish(svc.topics.status, [probe, pharmacy.statusChanged("ERROR", probe.id)]);
+      const incident = await incidentOf(pharmacy.id);
+      const key = `${incident.id}:opened`;
+      await waitFor(
+        async () => {
+          const d = await svc.request("GET", `${API}/incidents/${incident.id}`, { token: admin });
+          return d.body.timeline.some(
+            (t: { kind: string; data: { outcome?: string } }) =>
+              t.kind === "delivery" && t.data.outcome === "success",
+          );
+        },
+        { what: "the success recorded after two failed records", timeoutMs: 30_000 },
+      );
+      expect((await sqlc.query("select last_value from public.fail_record_seq")).rows[0].last_value).toBe(
+        "3",
+      );
+      expect(seen().filter((k) => k === key)).toHaveLength(1);
+    } finally {
+      await sqlc
+        .query("drop trigger if exists fail_first_records on alerts.deliveries")
+        .catch(() => undefined);
+      await sqlc.end();
+    }
   });
 
   it("a restart and a replay of both topics from offset 0 open nothing and page nobody", async () => {

@@ -66,6 +66,7 @@ export async function processDelivery(
     ? { incident: toSnapshot(claim.incident), notice: undefined }
     : noticeSnapshot(claim.notice as NonNullable<typeof claim.notice>);
   const started = performance.now();
+  let sent: { statusCode: number | null; sendMs: number };
   try {
     const res = await send(
       openChannel(deps.ring, channel),
@@ -83,13 +84,7 @@ export async function processDelivery(
       },
       deps.send,
     );
-    const sendMs = performance.now() - started;
-    const { recorded, latencyMs } = await recordSuccess(deps.db, d, attempt, res.statusCode, sendMs);
-    if (recorded) {
-      metrics.notifications.inc({ channel_type: d.channelType, outcome: "success" });
-      metrics.deliveryLatency.observe({ channel_type: d.channelType }, latencyMs / 1000);
-    }
-    return recorded ? "succeeded" : "superseded";
+    sent = { statusCode: res.statusCode, sendMs: performance.now() - started };
   } catch (err) {
     const sendMs = performance.now() - started;
     const f =
@@ -117,6 +112,34 @@ export async function processDelivery(
     }
     await job.moveToDelayed(nextAt.getTime(), token);
     throw new DelayedError();
+  }
+  // The receiver has it. A failure to record that is not a failed send: retry the record (the statement is
+  // conditional on this attempt, so repeating it is safe) instead of sending again. Only if the database stays
+  // unreachable does the job fail; the lease then expires and the repair path may resend, with the same key.
+  const { recorded, latencyMs } = await recordWithRetries(
+    () => recordSuccess(deps.db, d, attempt, sent.statusCode, sent.sendMs),
+    (err, n) => logger.warn({ err, key, attempt: n }, "recording a delivered notification failed; retrying"),
+  );
+  if (recorded) {
+    metrics.notifications.inc({ channel_type: d.channelType, outcome: "success" });
+    metrics.deliveryLatency.observe({ channel_type: d.channelType }, latencyMs / 1000);
+  }
+  return recorded ? "succeeded" : "superseded";
+}
+
+/** Up to 6 tries over ~6 s (0.2, 0.4, 0.8, 1.6, 3.2 s apart). */
+async function recordWithRetries<T>(
+  fn: () => Promise<T>,
+  onError: (err: unknown, n: number) => void,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (n >= 6) throw err;
+      onError(err, n);
+      await new Promise((r) => setTimeout(r, 100 * 2 ** n));
+    }
   }
 }
 

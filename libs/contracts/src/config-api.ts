@@ -78,6 +78,7 @@ export const ExportedIntegration = IntegrationView.pick({
   failureWindow: true,
   credentialsExpireAt: true,
   trafficExpectations: true,
+  dependsOn: true,
   version: true,
 }).extend({ secretsOmitted: z.array(z.string()) });
 export type ExportedIntegration = z.infer<typeof ExportedIntegration>;

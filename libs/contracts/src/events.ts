@@ -51,6 +51,8 @@ export const IntegrationSnapshot = z.object({
   credentialsExpireAt: z.iso.datetime().nullable().default(null),
   /** Absent in events written before traffic expectations existed. */
   trafficExpectations: TrafficExpectations.nullable().optional(),
+  /** Ids this integration depends on (absent on older events = none): the alert service keeps the graph. */
+  dependsOn: z.array(z.uuid()).default([]),
   credentialsSet: z.record(z.string(), z.boolean()),
   headerNames: z.array(z.string()),
   version: z.number().int(),

@@ -120,6 +120,8 @@ const writable = {
   /** When the credentials (API key, client secret...) expire, if known: the alert service sends expiry notices. */
   credentialsExpireAt: z.iso.datetime({ offset: true }),
   trafficExpectations: TrafficExpectations,
+  /** Integrations of the same tenant this one depends on (VPN tunnel, engine, network): alerts suppress it while they fail. */
+  dependsOn: z.array(z.uuid()).max(20),
 };
 
 export const CreateIntegrationBody = z.strictObject({
@@ -150,6 +152,7 @@ export const CreateIntegrationBody = z.strictObject({
   failureWindow: writable.failureWindow.nullable().optional(),
   credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
   trafficExpectations: writable.trafficExpectations.nullable().optional(),
+  dependsOn: writable.dependsOn.default([]),
 });
 export type CreateIntegrationBody = z.infer<typeof CreateIntegrationBody>;
 
@@ -187,6 +190,7 @@ export const UpdateIntegrationBody = z.strictObject({
   failureWindow: writable.failureWindow.nullable().optional(),
   credentialsExpireAt: writable.credentialsExpireAt.nullable().optional(),
   trafficExpectations: writable.trafficExpectations.nullable().optional(),
+  dependsOn: writable.dependsOn.optional(),
 });
 export type UpdateIntegrationBody = z.infer<typeof UpdateIntegrationBody>;
 
@@ -349,6 +353,7 @@ export const IntegrationView = z.object({
   credentialsExpireAt: z.iso.datetime().nullable().describe("when the credentials expire, if known"),
   /** Passive-health expectations (issue 14); null = traffic is recorded but not judged. */
   trafficExpectations: TrafficExpectations.nullable(),
+  dependsOn: z.array(z.uuid()).describe("ids of the integrations this one depends on (same tenant)"),
   consecutiveFailures: z.number().int(),
   consecutiveSuccesses: z.number().int(),
   lastSyncedAt: z.iso.datetime().nullable(),

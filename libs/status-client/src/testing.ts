@@ -43,6 +43,7 @@ function snapshot(s: IntegrationSpec, version: number, at: Date) {
     recoveryThreshold: 1,
     failureWindow: null,
     credentialsExpireAt: null,
+    dependsOn: [],
     credentialsSet: {},
     headerNames: [],
     version,

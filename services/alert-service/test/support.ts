@@ -194,6 +194,7 @@ export class FakeIntegration {
   status: IntegrationStatus = "ACTIVE";
   probeSeq = Date.now();
   credentialsExpireAt: string | null = null;
+  dependsOn: string[] = [];
 
   readonly tenantId: string;
   readonly name: string;
@@ -225,6 +226,7 @@ export class FakeIntegration {
       recoveryThreshold: 1,
       failureWindow: null,
       credentialsExpireAt: this.credentialsExpireAt,
+      dependsOn: this.dependsOn,
       credentialsSet: {},
       headerNames: [],
       version: 1,

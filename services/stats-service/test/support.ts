@@ -95,6 +95,7 @@ const SNAPSHOT_DEFAULTS = {
   recoveryThreshold: 1,
   failureWindow: null,
   credentialsExpireAt: null,
+  dependsOn: [],
   credentialsSet: {},
   headerNames: [],
 };

@@ -75,6 +75,8 @@ export const integrations = configSchema.table(
     failureWindow: jsonb("failure_window").$type<{ failures: number; of: number }>(),
     /** Passive-health expectations (issue 14): non-secret, carried by the snapshot events. */
     trafficExpectations: jsonb("traffic_expectations").$type<TrafficExpectations>(),
+    /** Ids of same-tenant integrations this one depends on (acyclic, at most 20; docs/decisions/0514). */
+    dependsOn: uuid("depends_on").array().notNull().default(sql`'{}'::uuid[]`),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     consecutiveSuccesses: integer("consecutive_successes").notNull().default(0),
     /** Outcomes of the checks since the last status change, oldest first, "1" = failed (at most 100). */

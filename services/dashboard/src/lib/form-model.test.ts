@@ -43,6 +43,7 @@ const view: IntegrationView = {
   recoveryThreshold: 1,
   failureWindow: null,
   credentialsExpireAt: null,
+  dependsOn: [],
   trafficExpectations: null,
   consecutiveFailures: 0,
   consecutiveSuccesses: 0,

@@ -38,6 +38,7 @@ function snapshot(spec: ConnectionSpec): IntegrationSnapshot {
     recoveryThreshold: 1,
     failureWindow: null,
     credentialsExpireAt: null,
+    dependsOn: [],
     credentialsSet: {},
     headerNames: Object.keys(spec.headers),
     version: spec.version,

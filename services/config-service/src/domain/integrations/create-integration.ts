@@ -5,6 +5,7 @@ import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import type { Actor, DomainDeps } from "../context.ts";
 import { sealSecrets } from "../secrets/seal.ts";
 import { appendChange, auditedBy } from "./append-change.ts";
+import { checkDependsOn } from "./depends-on.ts";
 import { assertRules, mapUniqueName } from "./shared.ts";
 import { toAuditState, toSnapshot } from "./view.ts";
 
@@ -40,8 +41,9 @@ export async function createIntegration(args: {
     headers: input.headers ?? null,
   });
   try {
-    return await withTenant(deps.db, actor.tenantId, (tx) =>
-      appendChange(tx, {
+    return await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const dependsOn = await checkDependsOn(tx, actor.tenantId, id, input.dependsOn);
+      return appendChange(tx, {
         traceparent: actor.traceparent,
         topics: deps.topics,
         before: null,
@@ -75,6 +77,7 @@ export async function createIntegration(args: {
               failureWindow: input.failureWindow ?? null,
               credentialsExpireAt: input.credentialsExpireAt ? new Date(input.credentialsExpireAt) : null,
               trafficExpectations: input.trafficExpectations ?? null,
+              dependsOn,
               eventSeq,
               createdBy: actor.sub,
               updatedBy: actor.sub,
@@ -93,8 +96,8 @@ export async function createIntegration(args: {
         ],
         audit: (row) => ({ action: "create", before: null, after: toAuditState(row), ...auditedBy(actor) }),
         now,
-      }),
-    );
+      });
+    });
   } catch (err) {
     return mapUniqueName(err);
   }

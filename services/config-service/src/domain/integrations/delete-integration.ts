@@ -3,6 +3,7 @@ import { withTenant } from "../../db/client.ts";
 import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import type { Actor, DomainDeps } from "../context.ts";
 import { appendChange, auditedBy } from "./append-change.ts";
+import { dropFromDependents, lockDependencyGraph } from "./depends-on.ts";
 import { checkIfMatch, lockIntegration } from "./shared.ts";
 import { toAuditState } from "./view.ts";
 
@@ -15,6 +16,7 @@ export async function deleteIntegration(args: {
 }): Promise<IntegrationRow> {
   const { deps, actor, id, ifMatch } = args;
   return withTenant(deps.db, actor.tenantId, async (tx) => {
+    await lockDependencyGraph(tx, actor.tenantId);
     const row = await lockIntegration(tx, actor.tenantId, id);
     checkIfMatch(row, ifMatch);
     return appendChange(tx, {
@@ -23,6 +25,7 @@ export async function deleteIntegration(args: {
       before: row,
       write: async () => {
         await tx.delete(integrations).where(eq(integrations.id, row.id));
+        await dropFromDependents(tx, row.tenantId, row.id);
         return row;
       },
       events: [

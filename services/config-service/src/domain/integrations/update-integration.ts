@@ -11,6 +11,7 @@ import type { Actor, DomainDeps } from "../context.ts";
 import { SECRET_COLUMNS, sealSecrets } from "../secrets/seal.ts";
 import { statusChanged } from "../status/status-changed.ts";
 import { appendChange, auditedBy } from "./append-change.ts";
+import { checkDependsOn, lockDependencyGraph } from "./depends-on.ts";
 import { assertRules, checkIfMatch, lockIntegration, mapUniqueName, updateRow } from "./shared.ts";
 import { toAuditState, toSnapshot } from "./view.ts";
 
@@ -53,9 +54,18 @@ export async function updateIntegration(args: {
   const { deps, actor, id, input, ifMatch } = args;
   try {
     return await withTenant(deps.db, actor.tenantId, async (tx) => {
+      // The graph lock before the row lock (depends-on.ts).
+      if (input.dependsOn !== undefined) await lockDependencyGraph(tx, actor.tenantId);
       const row = await lockIntegration(tx, actor.tenantId, id);
       checkIfMatch(row, ifMatch);
       const diff = diffUpdate(row, input);
+      if (input.dependsOn !== undefined) {
+        const next = await checkDependsOn(tx, actor.tenantId, row.id, input.dependsOn);
+        if (!same(next, row.dependsOn)) {
+          diff.patch.dependsOn = next;
+          diff.changed.push("dependsOn");
+        }
+      }
       if (diff.changed.length === 0) return row;
       const merged = { ...row, ...diff.patch };
       assertRules({ ...merged, has: (field) => hasCredential(merged, diff.secrets, field) });

@@ -61,6 +61,7 @@ export function publicFields(row: IntegrationRow) {
     failureWindow: row.failureWindow ?? null,
     credentialsExpireAt: row.credentialsExpireAt?.toISOString() ?? null,
     trafficExpectations: row.trafficExpectations ?? null,
+    dependsOn: row.dependsOn ?? [],
     version: row.version,
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "config"."integrations" ADD COLUMN "depends_on" uuid[] DEFAULT '{}'::uuid[] NOT NULL;

@@ -37,6 +37,9 @@ export const TimelineKind = z.enum([
   "flap_status",
   "settled",
   "maintenance_ended",
+  "suppressed",
+  "children_affected",
+  "dependency_released",
 ]);
 export type TimelineKind = z.infer<typeof TimelineKind>;
 
@@ -226,6 +229,8 @@ const policyFields = {
   flapping: FlappingRule.nullable(),
   /** Days before a certificate or credentials expire that each get one notice (and one when expired). */
   expiryDays: z.array(z.number().int().min(1).max(365)).max(10),
+  /** Minutes after a parent recovers before a child that is still failing is notified (docs/decisions/0514). */
+  dependencyGraceMinutes: z.number().int().min(0).max(1440),
 };
 
 export const CreatePolicyBody = z.strictObject({
@@ -238,6 +243,7 @@ export const CreatePolicyBody = z.strictObject({
   escalation: policyFields.escalation.default(null),
   flapping: policyFields.flapping.default(DEFAULT_FLAPPING),
   expiryDays: policyFields.expiryDays.default([30, 14, 7, 1]),
+  dependencyGraceMinutes: policyFields.dependencyGraceMinutes.default(2),
 });
 export type CreatePolicyBody = z.infer<typeof CreatePolicyBody>;
 
@@ -251,6 +257,7 @@ export const UpdatePolicyBody = z.strictObject({
   escalation: policyFields.escalation.optional(),
   flapping: policyFields.flapping.optional(),
   expiryDays: policyFields.expiryDays.optional(),
+  dependencyGraceMinutes: policyFields.dependencyGraceMinutes.optional(),
 });
 export type UpdatePolicyBody = z.infer<typeof UpdatePolicyBody>;
 
@@ -265,6 +272,7 @@ export const PolicyView = z.object({
   escalation: Escalation.nullable(),
   flapping: FlappingRule.nullable(),
   expiryDays: z.array(z.number().int()),
+  dependencyGraceMinutes: z.number().int(),
   version: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

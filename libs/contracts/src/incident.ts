@@ -23,7 +23,7 @@ export type ChannelType = z.infer<typeof ChannelType>;
  * with the incident id and the channel id it is the delivery's dedupe key.
  */
 export const Transition = z.union([
-  z.enum(["opened", "acknowledged", "resolved", "escalated", "test", "flapping", "settled"]),
+  z.enum(["opened", "acknowledged", "resolved", "escalated", "test", "flapping", "settled", "children"]),
   z.string().regex(/^renotify-[1-9][0-9]{0,5}$/),
   /** Expiry notices (not incidents): `expiry-cert-14d`, `expiry-cert-expired`, `expiry-credentials-7d`. */
   z.string().regex(/^expiry-(cert|credentials)-([1-9][0-9]{0,2}d|expired)$/),
@@ -114,6 +114,18 @@ export const IncidentSnapshot = z.object({
   /** Absent in events written before incident kinds existed: STATUS. */
   kind: IncidentKind.default("STATUS"),
   anomaly: IncidentAnomaly.nullable().default(null),
+  /** The parent's incident this one opened under (an integration it depends on was failing); kept after release. */
+  parentIncidentId: z.uuid().nullable().default(null),
+  /** The parent's incident while this one is suppressed (no notification); null otherwise. */
+  suppressedBy: z.uuid().nullable().default(null),
+  /** Incidents of dependent integrations that opened under this one. */
+  childCount: z.number().int().default(0),
+  /** The digest of affected children (the `children` notice), set when the hold after opening ended. */
+  children: z
+    .array(
+      z.object({ incidentId: z.uuid(), integrationId: z.uuid(), integrationName: z.string().nullable() }),
+    )
+    .default([]),
 });
 export type IncidentSnapshot = z.infer<typeof IncidentSnapshot>;
 

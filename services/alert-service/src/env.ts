@@ -82,6 +82,9 @@ export const alertEnvShape = {
   /** A pending delivery not picked up this long after it was due is enqueued again (e.g. after a Redis loss). */
   ALERT_REQUEUE_AFTER_MS: ms(60_000, 100),
   ALERT_TIMER_POLL_MS: ms(5_000, 10),
+  /** How long a parent's incident waits for dependent integrations to fail before their digest goes out (and how
+   * long a child with dependencies waits for a parent's incident before its own page). */
+  ALERT_DEPENDENCY_HOLD_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /** Run the delivery worker, dispatcher and timers in this process (API-only replicas set false). */
   ALERT_WORKER_ENABLED: envBool.default(true),
   CONSUMERS_ENABLED: envBool.default(true),

@@ -170,6 +170,7 @@ export async function createRuntime(
     dashboardUrl: env.ALERT_DASHBOARD_URL,
     send: sendContext(env),
     notifyMaxEventAgeMs: env.ALERT_NOTIFY_MAX_EVENT_AGE,
+    dependencyHoldMs: env.ALERT_DEPENDENCY_HOLD_SECONDS * 1000,
     clock: opts.clock ?? (() => new Date()),
   };
   const systemDeps: DomainDeps = { ...deps, db: pg.systemDb };

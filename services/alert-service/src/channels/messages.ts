@@ -63,6 +63,13 @@ export function headline(msg: AlertMessage): string {
       f ? ` (${f.changes} changes); quiet until it holds for ${f.stableMinutes} min` : ""
     }`;
   }
+  if (t === "children") {
+    const kids = msg.incident.children;
+    const n = Math.max(msg.incident.childCount, kids.length);
+    const names = kids.slice(0, 10).map((c) => c.integrationName ?? c.integrationId);
+    const more = n > names.length ? ` and ${n - names.length} more` : "";
+    return `[AFFECTED] ${name} ${problem(msg.incident)}; ${n} dependent integration${n === 1 ? "" : "s"} affected (not paged separately): ${names.join(", ")}${more}`;
+  }
   if (t === "settled") {
     const f = msg.incident.flapping;
     return f?.settledStatus === "ERROR"

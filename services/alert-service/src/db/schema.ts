@@ -34,6 +34,12 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" 
  * are consumed independently and the config service's sequence spans both (docs/decisions/0501).
  * `incident_seq` numbers this service's own events about the integration (the `sequence` extension).
  */
+export interface ChildDigestEntry {
+  incidentId: string;
+  integrationId: string;
+  integrationName: string | null;
+}
+
 export const integrations = alertsSchema.table("integrations", {
   id: uuid("id").primaryKey(),
   tenantId: text("tenant_id").notNull(),
@@ -57,6 +63,8 @@ export const integrations = alertsSchema.table("integrations", {
   credentialsExpireAt: ts("credentials_expire_at"),
   /** Next time a credentials expiry threshold is reached (fired by the timer loop); null = none pending. */
   credentialsDueAt: ts("credentials_due_at"),
+  /** From config events: the integrations this one depends on (docs/decisions/0514). */
+  dependsOn: uuid("depends_on").array().notNull().default(sql`'{}'::uuid[]`),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 export type IntegrationRow = typeof integrations.$inferSelect;
@@ -96,6 +104,14 @@ export const incidents = alertsSchema.table(
     kind: text("kind").notNull().default("STATUS"),
     /** Observed vs expected of the traffic anomaly behind the incident; null for STATUS. */
     anomaly: jsonb("anomaly").$type<IncidentAnomaly>(),
+    /** The parent integration's incident this one opened under (docs/decisions/0514). */
+    parentIncidentId: uuid("parent_incident_id"),
+    /** True while held back by the parent's incident (no notification); false once released. */
+    suppressed: boolean("suppressed").notNull().default(false),
+    /** Incidents of dependent integrations that opened under this one. */
+    childCount: integer("child_count").notNull().default(0),
+    /** The digest sent with the `children` notice. */
+    children: jsonb("children").$type<ChildDigestEntry[]>(),
   },
   (t) => [
     uniqueIndex("incidents_one_open_per_integration_kind")
@@ -104,6 +120,7 @@ export const incidents = alertsSchema.table(
     uniqueIndex("incidents_opened_by_event_uq").on(t.openedByEventId),
     index("incidents_tenant_list_idx").on(t.tenantId, t.openedAt, t.id),
     index("incidents_tenant_integration_idx").on(t.tenantId, t.integrationId, t.openedAt),
+    index("incidents_parent_idx").on(t.parentIncidentId),
   ],
 );
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -172,6 +189,7 @@ export const policies = alertsSchema.table(
       .$type<FlappingRule>()
       .default({ changes: 4, windowMinutes: 30, stableMinutes: 15 }),
     expiryDays: jsonb("expiry_days").$type<number[]>().notNull().default([30, 14, 7, 1]),
+    dependencyGraceMinutes: integer("dependency_grace_minutes").notNull().default(2),
     version: integer("version").notNull().default(1),
     createdBy: text("created_by").notNull(),
     updatedBy: text("updated_by").notNull(),

@@ -9,6 +9,7 @@ import {
   integrations,
 } from "../db/schema.ts";
 import type { DomainDeps } from "../domain/context.ts";
+import { CHECK_TIMER, DIGEST_TIMER, fireCheck, fireDigest } from "../domain/dependencies/dependencies.ts";
 import { insertDeliveries, SETTLE_TIMER } from "../domain/deliveries/plan.ts";
 import { settleFlapping } from "../domain/flapping/flapping.ts";
 import { endMaintenance, MAINTENANCE_TIMER } from "../domain/maintenance/in-maintenance.ts";
@@ -71,7 +72,8 @@ export class TimerLoop {
           select t.incident_id, t.kind, t.policy_id
           from alerts.incident_timers t join alerts.incidents i on i.id = t.incident_id
           where t.due_at <= ${now} and i.resolved_at is null
-            and (i.state = 'open' or t.kind in (${SETTLE_TIMER.kind}, ${MAINTENANCE_TIMER.kind}))
+            and (i.state = 'open'
+              or t.kind in (${SETTLE_TIMER.kind}, ${MAINTENANCE_TIMER.kind}, ${DIGEST_TIMER.kind}, ${CHECK_TIMER.kind}))
           order by t.due_at
           limit 100
           for update of t skip locked`);
@@ -104,13 +106,25 @@ export class TimerLoop {
     incident: IncidentRow,
     now: Date,
   ): Promise<void> {
-    if (timer.kind === SETTLE_TIMER.kind || timer.kind === MAINTENANCE_TIMER.kind) {
+    if (timer.kind === DIGEST_TIMER.kind) {
+      await fireDigest(tx, incident, timer.dueAt);
+      return;
+    }
+    if (
+      timer.kind === SETTLE_TIMER.kind ||
+      timer.kind === MAINTENANCE_TIMER.kind ||
+      timer.kind === CHECK_TIMER.kind
+    ) {
       const [integration] = await tx
         .select()
         .from(integrations)
         .where(eq(integrations.id, incident.integrationId))
         .for("update");
       if (!integration) return;
+      if (timer.kind === CHECK_TIMER.kind) {
+        await fireCheck(tx, incident, integration, timer.dueAt);
+        return;
+      }
       if (timer.kind === MAINTENANCE_TIMER.kind) {
         await endMaintenance(tx, incident, integration, timer.dueAt);
         return;

@@ -19,7 +19,17 @@ export interface DomainDeps {
   notifyMaxEventAgeMs: number;
   /** Now. Injectable so tests run an hour of flapping in a second; rules read event times, not this. */
   clock: () => Date;
+  /**
+   * ALERT_DEPENDENCY_HOLD_SECONDS in ms (default 30 s when absent): the wait for dependent failures before a
+   * parent's digest, and for a parent's incident before a dependent's page (docs/decisions/0514). Optional so the
+   * many narrow `Pick<DomainDeps, ...>` signatures need not all carry it; read with `holdMs(deps)`.
+   */
+  dependencyHoldMs?: number;
 }
+
+/** The dependency hold of deps (the runtime passes its whole DomainDeps down even where the type is narrowed). */
+export const holdMs = (deps: object): number =>
+  (deps as Pick<DomainDeps, "dependencyHoldMs">).dependencyHoldMs ?? 30_000;
 
 /** Who asked, for tenancy and audit. */
 export interface Actor {

@@ -33,6 +33,10 @@ function testMessage(deps: Pick<DomainDeps, "dashboardUrl">, tenantId: string, n
       maintenance: null,
       kind: "STATUS",
       anomaly: null,
+      parentIncidentId: null,
+      suppressedBy: null,
+      childCount: 0,
+      children: [],
       error: {
         code: "TEST",
         stage: null,

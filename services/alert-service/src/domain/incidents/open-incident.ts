@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncidentAnomaly, IncidentError, IncidentKind, MaintenanceMark } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, type IntegrationRow, incidents } from "../../db/schema.ts";
-import type { DomainDeps } from "../context.ts";
+import { type DomainDeps, holdMs } from "../context.ts";
+import { holdForParent, linkToParent, onParentOpened } from "../dependencies/dependencies.ts";
 import { engageOnOpen } from "../deliveries/plan.ts";
 import { enqueueIncidentEvent } from "../outbox/enqueue.ts";
 import { appendTimeline, toSnapshot } from "./snapshot.ts";
@@ -28,6 +29,11 @@ export async function openIncident(
     /** Default STATUS; traffic anomalies open their own kind (apply-traffic-anomaly.ts). */
     kind?: IncidentKind;
     anomaly?: IncidentAnomaly;
+    /**
+     * Opens suppressed (give `silent` too): under the parent's open incident, or, with `parent: null`, waiting
+     * the hold for one (docs/decisions/0514).
+     */
+    dependency?: { parent: IncidentRow | null };
   },
 ): Promise<IncidentRow | null> {
   const { integration } = args;
@@ -46,6 +52,8 @@ export async function openIncident(
       maintenance: args.maintenance ?? null,
       kind: args.kind ?? "STATUS",
       anomaly: args.anomaly ?? null,
+      suppressed: args.dependency !== undefined,
+      parentIncidentId: args.dependency?.parent?.id ?? null,
     })
     .onConflictDoNothing()
     .returning();
@@ -53,6 +61,10 @@ export async function openIncident(
   const ageMs = deps.clock().getTime() - args.at.getTime();
   const stale = ageMs > deps.notifyMaxEventAgeMs;
   const engaged = stale || args.silent ? { policies: [], deliveries: 0 } : await engageOnOpen(tx, row);
+  if (args.dependency?.parent) await linkToParent(tx, row, args.dependency.parent, args.at);
+  else if (args.dependency) await holdForParent(tx, row, holdMs(deps));
+  // A parent that paged: dependents failing within the hold get one digest after it (not one page each).
+  if (!stale && !args.silent) await onParentOpened(tx, row, holdMs(deps));
   await appendTimeline(tx, {
     tenantId: row.tenantId,
     incidentId: row.id,

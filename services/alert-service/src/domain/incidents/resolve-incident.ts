@@ -3,6 +3,7 @@ import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { type IncidentRow, incidents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
+import { releaseChildren } from "../dependencies/dependencies.ts";
 import { cancelReminders, engageFollowUp } from "../deliveries/plan.ts";
 import { enqueueIncidentEvent } from "../outbox/enqueue.ts";
 import { appendTimeline, toSnapshot } from "./snapshot.ts";
@@ -69,6 +70,8 @@ async function resolveOne(
     },
   });
   await engageFollowUp(tx, row, args.notice ?? "resolved", at);
+  // Dependents suppressed under it are re-checked after their grace (docs/decisions/0514).
+  await releaseChildren(tx, row, at);
   await enqueueIncidentEvent(tx, {
     topic: deps.topics.incident,
     type: "incident.resolved",

@@ -28,6 +28,10 @@ export function toSnapshot(row: IncidentRow): IncidentSnapshot {
     maintenance: row.maintenance ?? null,
     kind: (row.kind as IncidentKind | undefined) ?? "STATUS",
     anomaly: row.anomaly ?? null,
+    parentIncidentId: row.parentIncidentId ?? null,
+    suppressedBy: row.suppressed ? (row.parentIncidentId ?? null) : null,
+    childCount: row.childCount ?? 0,
+    children: row.children ?? [],
   };
 }
 

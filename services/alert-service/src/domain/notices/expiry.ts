@@ -64,6 +64,10 @@ export function noticeSnapshot(n: NoticeRow): { incident: IncidentSnapshot; noti
       maintenance: null,
       kind: "STATUS",
       anomaly: null,
+      parentIncidentId: null,
+      suppressedBy: null,
+      childCount: 0,
+      children: [],
     },
   };
 }

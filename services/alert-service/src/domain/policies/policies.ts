@@ -20,6 +20,7 @@ export function toPolicyView(row: PolicyRow): PolicyView {
     escalation: row.escalation ?? null,
     flapping: row.flapping ?? null,
     expiryDays: row.expiryDays,
+    dependencyGraceMinutes: row.dependencyGraceMinutes,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -112,6 +113,7 @@ export async function createPolicy(args: {
           escalation: input.escalation,
           flapping: input.flapping,
           expiryDays: input.expiryDays,
+          dependencyGraceMinutes: input.dependencyGraceMinutes,
           createdBy: actor.sub,
           updatedBy: actor.sub,
           createdAt: now,
@@ -156,6 +158,7 @@ export async function updatePolicy(args: {
         escalation: input.escalation !== undefined ? input.escalation : (row.escalation ?? null),
         flapping: input.flapping !== undefined ? input.flapping : (row.flapping ?? null),
         expiryDays: input.expiryDays ?? row.expiryDays,
+        dependencyGraceMinutes: input.dependencyGraceMinutes ?? row.dependencyGraceMinutes,
       };
       const before = toPolicyView(row);
       const same = (Object.keys(next) as Array<keyof typeof next>).every(

@@ -84,6 +84,7 @@ export async function applyConfigEventTx(
     .set({
       name: snap.name,
       type: snap.type,
+      dependsOn: snap.dependsOn ?? [],
       configSeq: event.sequence,
       // Display only: incidents follow status_changed events, which have their own gate.
       ...(event.sequence > row.statusSeq ? { status: snap.status } : {}),

@@ -6,6 +6,7 @@ import type { DomainDeps } from "../context.ts";
 import { changeColumns, handleFlapping } from "../flapping/flapping.ts";
 import { applyCertificate, MAX_EXPIRY_DAYS } from "../notices/expiry.ts";
 import { openIncident } from "../incidents/open-incident.ts";
+import { openAsDependent } from "../dependencies/open-dependent.ts";
 import { maintenanceAt, openInMaintenance } from "../maintenance/in-maintenance.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { applyTrafficAnomalyTx } from "./apply-traffic-anomaly.ts";
@@ -141,7 +142,12 @@ async function applyStatusChanged(
   if (flips) {
     const integration = updated ?? row;
     const error = incidentError(row, event);
-    // Maintenance first: inside a window an outage opens silently and flapping is not announced.
+    // Dependencies first: an outage under a failing parent is the parent's (docs/decisions/0514).
+    if (to === "ERROR") {
+      const dep = await openAsDependent(tx, deps, { integration, eventId: event.id, at, error });
+      if (dep !== "independent") return dep ? "opened" : "applied";
+    }
+    // Maintenance next: inside a window an outage opens silently and flapping is not announced.
     if (to === "ERROR") {
       const held = await openInMaintenance(tx, deps, { integration, eventId: event.id, at, error });
       if (held !== "not_in_maintenance") return held ? "opened" : "applied";

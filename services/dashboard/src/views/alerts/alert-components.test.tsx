@@ -30,6 +30,10 @@ const incident = (over: Partial<IncidentView> = {}): IncidentView => ({
   maintenance: null,
   kind: "STATUS",
   anomaly: null,
+  parentIncidentId: null,
+  suppressedBy: null,
+  childCount: 0,
+  children: [],
   durationMs: 125_000,
   ...over,
 });
@@ -69,6 +73,7 @@ const policy = (enabled: boolean): PolicyView => ({
   escalation: null,
   flapping: { changes: 4, windowMinutes: 30, stableMinutes: 15 },
   expiryDays: [30, 14, 7, 1],
+  dependencyGraceMinutes: 2,
   version: 1,
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",

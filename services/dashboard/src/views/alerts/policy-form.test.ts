@@ -25,6 +25,7 @@ const policy = (over: Partial<PolicyView> = {}): PolicyView => ({
   escalation: { afterMinutes: 30, channelIds: [CH2] },
   flapping: { changes: 4, windowMinutes: 30, stableMinutes: 15 },
   expiryDays: [30, 14, 7, 1],
+  dependencyGraceMinutes: 2,
   version: 1,
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",
@@ -47,6 +48,7 @@ describe("policy form model", () => {
       escalation: p.escalation,
       flapping: p.flapping,
       expiryDays: p.expiryDays,
+      dependencyGraceMinutes: p.dependencyGraceMinutes,
     });
     expect(UpdatePolicyBody.parse(body)).toEqual(body);
   });

@@ -28,6 +28,8 @@ export interface PolicyFormValues {
   flapStableMinutes: number | "";
   /** Days before a certificate or credentials expire that get a notice, comma-separated ("30, 14, 7, 1"). */
   expiryDays: string;
+  /** Minutes after a parent recovers before a dependent still failing is notified. */
+  dependencyGraceMinutes: number | "";
 }
 
 export function emptyPolicyForm(): PolicyFormValues {
@@ -48,6 +50,7 @@ export function emptyPolicyForm(): PolicyFormValues {
     flapWindowMinutes: 30,
     flapStableMinutes: 15,
     expiryDays: "30, 14, 7, 1",
+    dependencyGraceMinutes: 2,
   };
 }
 
@@ -69,6 +72,7 @@ export function policyFormFromView(p: PolicyView): PolicyFormValues {
     flapWindowMinutes: p.flapping?.windowMinutes ?? 30,
     flapStableMinutes: p.flapping?.stableMinutes ?? 15,
     expiryDays: p.expiryDays.join(", "),
+    dependencyGraceMinutes: p.dependencyGraceMinutes,
   };
 }
 
@@ -127,6 +131,7 @@ export function toPolicyBody(v: PolicyFormValues): CreatePolicyBody & UpdatePoli
         ? { changes: v.flapChanges, windowMinutes: v.flapWindowMinutes, stableMinutes: v.flapStableMinutes }
         : null,
     expiryDays: parseDays(v.expiryDays) ?? [],
+    dependencyGraceMinutes: v.dependencyGraceMinutes === "" ? 2 : v.dependencyGraceMinutes,
   };
 }
 

@@ -122,6 +122,24 @@ export function describeTimelineEntry(entry: TimelineEntry): TimelineLine {
         detail: `${num(d.deliveries) ?? 0} notification${num(d.deliveries) === 1 ? "" : "s"} sent`,
         color: "red",
       };
+    case "suppressed":
+      return {
+        title: "Suppressed: an integration it depends on is failing",
+        detail: text(d.parentIncidentId) ? `parent incident ${text(d.parentIncidentId)}` : null,
+        color: "gray",
+      };
+    case "children_affected":
+      return {
+        title: `${num(d.children) ?? "?"} dependent integration${num(d.children) === 1 ? "" : "s"} affected`,
+        detail: `one digest · ${num(d.deliveries) ?? 0} notification${num(d.deliveries) === 1 ? "" : "s"} sent`,
+        color: "orange",
+      };
+    case "dependency_released":
+      return {
+        title: "Parent recovered, still failing",
+        detail: `${num(d.deliveries) ?? 0} notification${num(d.deliveries) === 1 ? "" : "s"} sent`,
+        color: "red",
+      };
     case "resolved": {
       const reason = text(d.reason);
       return {

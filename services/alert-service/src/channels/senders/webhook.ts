@@ -31,6 +31,10 @@ export function webhookBody(msg: AlertMessage): AlertWebhookBody {
     },
     error: i.error,
     ...(msg.notice ? { notice: msg.notice } : {}),
+    ...(msg.transition === "children"
+      ? { dependents: { count: Math.max(i.childCount, i.children.length), children: i.children } }
+      : {}),
+    ...(i.parentIncidentId ? { parentIncidentId: i.parentIncidentId } : {}),
     link: msg.link,
   };
 }

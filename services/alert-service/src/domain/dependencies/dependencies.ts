@@ -114,6 +114,16 @@ export async function holdForParent(tx: Tx, child: IncidentRow, holdMs: number):
  * has dependents at all, its digest is due `hold` after the opening.
  */
 export async function onParentOpened(tx: Tx, parent: IncidentRow, holdMs: number): Promise<void> {
+  if ((await adoptWaiting(tx, parent, parent.openedAt)) === null) return;
+  await setTimer(tx, parent, DIGEST_TIMER, new Date(parent.openedAt.getTime() + holdMs));
+}
+
+/**
+ * Links the dependents' incidents waiting in their hold (no parent yet) to `parent`; null when the parent's
+ * integration has no dependents. Also run when the digest fires: a dependent whose failure was applied in a
+ * transaction concurrent with the parent's opening saw no parent and was not seen by it.
+ */
+async function adoptWaiting(tx: Tx, parent: IncidentRow, at: Date): Promise<number | null> {
   const dependents = await tx
     .select({ id: integrations.id })
     .from(integrations)
@@ -124,7 +134,7 @@ export async function onParentOpened(tx: Tx, parent: IncidentRow, holdMs: number
         isNull(integrations.deletedSeq),
       ),
     );
-  if (dependents.length === 0) return;
+  if (dependents.length === 0) return null;
   const waiting = await tx
     .select()
     .from(incidents)
@@ -139,12 +149,13 @@ export async function onParentOpened(tx: Tx, parent: IncidentRow, holdMs: number
         isNull(incidents.parentIncidentId),
       ),
     )
+    .orderBy(asc(incidents.id))
     .for("update");
   for (const child of waiting) {
     await tx.delete(incidentTimers).where(timerWhere(child.id, CHECK_TIMER));
-    await linkToParent(tx, child, parent, parent.openedAt);
+    await linkToParent(tx, child, parent, at);
   }
-  await setTimer(tx, parent, DIGEST_TIMER, new Date(parent.openedAt.getTime() + holdMs));
+  return waiting.length;
 }
 
 /**
@@ -153,6 +164,7 @@ export async function onParentOpened(tx: Tx, parent: IncidentRow, holdMs: number
  */
 export async function fireDigest(tx: Tx, parent: IncidentRow, dueAt: Date): Promise<number> {
   await tx.delete(incidentTimers).where(timerWhere(parent.id, DIGEST_TIMER));
+  await adoptWaiting(tx, parent, dueAt);
   const kids = await tx
     .select({
       incidentId: incidents.id,

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { type Receiver, startReceiver } from "./receivers.ts";
+import {
+  API,
+  FakeIntegration,
+  kafkaFor,
+  startAlertService,
+  type TestService,
+  token,
+  waitFor,
+} from "./support.ts";
+
+const TENANT = "tdeps";
+const admin = token(TENANT);
+
+/**
+ * Issue 12 acceptance, dependencies: a parent and 50 dependents failing together page once (opened) plus ONE
+ * digest after the hold; when the parent resolves, the 3 dependents still failing after the grace get one page
+ * each, the 47 that recovered nothing. Replays and timer passes repeat nothing. The clock is simulated; real
+ * Postgres, Redis, Kafka and a real webhook receiver.
+ */
+describe("dependencies", () => {
+  let svc: TestService;
+  let kafka: Awaited<ReturnType<typeof kafkaFor>>;
+  let hook: Receiver;
+  let db: pg.Client;
+  let simNow = Date.parse("2026-06-01T10:00:00Z");
+  const keys = () => hook.accepted.map((r) => String(r.headers["idempotency-key"])).sort();
+
+  beforeAll(async () => {
+    hook = await startReceiver();
+    svc = await startAlertService({}, { clock: () => new Date(simNow) });
+    kafka = await kafkaFor(svc.topics);
+    db = new pg.Client({ connectionString: svc.source.DATABASE_URL });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await kafka?.close();
+    await db?.end();
+    await svc?.close();
+    await hook?.close();
+  });
+
+  const at = <T extends { time: string }>(e: T): T => ({ ...e, time: new Date(simNow).toISOString() });
+
+  async function applied(list: FakeIntegration[], column: "status_seq" | "config_seq") {
+    await waitFor(
+      async () => {
+        const r = await db.query(`select id, ${column} as seq from alerts.integrations where id = any($1)`, [
+          list.map((l) => l.id),
+        ]);
+        const seqs = new Map(r.rows.map((row) => [row.id, Number(row.seq)]));
+        return list.every((l) => (seqs.get(l.id) ?? -1) >= l.seq) ? true : null;
+      },
+      { what: `${column} of ${list.length} integrations applied` },
+    );
+  }
+
+  async function deliveriesDone() {
+    await waitFor(
+      async () => {
+        const r = await db.query("select key from alerts.deliveries where state in ('pending', 'sending')");
+        return r.rows.length === 0 ? true : null;
+      },
+      { what: "deliveries finished" },
+    );
+  }
+
+  const incidentOf = async (l: FakeIntegration) =>
+    (await svc.request("GET", `${API}/incidents?integrationId=${l.id}`, { token: admin })).body.data[0];
+
+  it("a parent and 50 dependents: 1 page + 1 digest; after the parent resolves, the 3 still failing: 3 pages", async () => {
+    const ch = await svc.request("POST", `${API}/channels`, {
+      token: admin,
+      body: { name: "Ops hook", type: "WEBHOOK", config: { url: `${hook.url}/hooks/hip` } },
+    });
+    expect(ch.status).toBe(201);
+    const pol = await svc.request("POST", `${API}/policies`, {
+      token: admin,
+      body: { name: "All", integrations: { scope: "all" }, channelIds: [ch.body.id] },
+    });
+    expect(pol.status, pol.raw).toBe(201);
+    expect(pol.body.dependencyGraceMinutes).toBe(2);
+
+    const vpn = new FakeIntegration(TENANT, "VPN tunnel", "API");
+    const kids = Array.from({ length: 50 }, (_, i) => {
+      const k = new FakeIntegration(TENANT, `Ward feed ${String(i).padStart(2, "0")}`, "HL7");
+      k.dependsOn = [vpn.id];
+      return k;
+    });
+    const all = [vpn, ...kids];
+    await kafka.publish(
+      svc.topics.config,
+      all.map((l) => l.created()),
+    );
+    await applied(all, "config_seq");
+
+    // All fail in the same instant; the consumer sees them in any order across partitions.
+    const failing = all.map((l) => at(l.statusChanged("ERROR")));
+    await kafka.publish(svc.topics.status, failing);
+    await applied(all, "status_seq");
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    const parent = await incidentOf(vpn);
+    expect(keys()).toEqual([`${parent.id}:opened`]);
+
+    // The hold ends: ONE digest naming the 50.
+    simNow += 30_000;
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    expect(keys()).toEqual([`${parent.id}:children`, `${parent.id}:opened`].sort());
+    const digest = hook.accepted.find((r) => r.headers["idempotency-key"] === `${parent.id}:children`);
+    expect(digest?.json.dependents.count).toBe(50);
+    expect(
+      digest?.json.dependents.children.map((c: { integrationName: string }) => c.integrationName),
+    ).toEqual(kids.map((k) => k.name));
+    const parentView = await svc.request("GET", `${API}/incidents/${parent.id}`, { token: admin });
+    expect(parentView.body.childCount).toBe(50);
+    expect(parentView.body.children).toHaveLength(50);
+    const child0 = await incidentOf(kids[0] as FakeIntegration);
+    expect(child0).toMatchObject({ state: "open", suppressedBy: parent.id, parentIncidentId: parent.id });
+
+    // Replaying every failure and another timer pass change nothing.
+    await kafka.publish(svc.topics.status, failing);
+    simNow += 60_000;
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    expect(hook.accepted).toHaveLength(2);
+
+    // The parent recovers; 47 dependents recover within the grace, 3 do not.
+    simNow += 60_000;
+    const stillDown = kids.slice(0, 3);
+    const recovering = kids.slice(3);
+    await kafka.publish(svc.topics.status, [at(vpn.statusChanged("ACTIVE"))]);
+    await applied([vpn], "status_seq");
+    simNow += 60_000;
+    await kafka.publish(
+      svc.topics.status,
+      recovering.map((l) => at(l.statusChanged("ACTIVE"))),
+    );
+    await applied(recovering, "status_seq");
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    // Resolve notice of the parent (notifyOnResolve) only; no dependent was paged within the grace.
+    expect(keys()).toEqual([`${parent.id}:children`, `${parent.id}:opened`, `${parent.id}:resolved`].sort());
+
+    simNow += 60_000; // 2 min after the parent resolved
+    expect(await svc.runtime.timers?.fireDue()).toBe(3);
+    await deliveriesDone();
+    const stillIds = await Promise.all(stillDown.map(async (l) => (await incidentOf(l)).id));
+    expect(keys()).toEqual(
+      [
+        `${parent.id}:children`,
+        `${parent.id}:opened`,
+        `${parent.id}:resolved`,
+        ...stillIds.map((id: string) => `${id}:opened`),
+      ].sort(),
+    );
+    const released = await incidentOf(stillDown[0] as FakeIntegration);
+    expect(released).toMatchObject({ state: "open", suppressedBy: null, parentIncidentId: parent.id });
+
+    // Later passes and a replay of the recovery repeat nothing.
+    simNow += 10 * 60_000;
+    await kafka.publish(svc.topics.status, [at({ ...failing[0], id: failing[0]?.id } as never)]);
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    expect(hook.accepted).toHaveLength(6);
+  });
+});

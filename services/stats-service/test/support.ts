@@ -14,7 +14,8 @@ import type pg from "pg";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { migrateStats } from "../src/db/migrate.ts";
 
-export const logger = createLogger({ name: "stats-test", level: "warn" });
+// Quiet by default: tests provoke warnings on purpose (a dead-lettered message); TEST_LOG_LEVEL=debug to see them.
+export const logger = createLogger({ name: "stats-test", level: process.env.TEST_LOG_LEVEL ?? "error" });
 export const RETENTION = { raw: 7, minute: 30, hour: 365 };
 
 /** HS256 token signed with the dev secret (what the app under test verifies with). */

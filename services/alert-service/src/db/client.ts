@@ -9,8 +9,13 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** The non-login role tenant transactions run as, so row-level security applies even to a superuser session. */
 export const APP_ROLE = "hip_alerts_app";
 
-export function createPool(url: string, max: number, name = "alert-service"): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: name });
+export function createPool(url: string, max: number, name = "alert-service", options?: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: name,
+    ...(options ? { options } : {}),
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
   return pool;
@@ -22,12 +27,9 @@ export function createPool(url: string, max: number, name = "alert-service"): pg
  * recording a delivery) need no transaction around them. Tenant requests never use this pool.
  */
 export function createSystemPool(url: string, max: number): pg.Pool {
-  const pool = createPool(url, max, "alert-service-system");
-  pool.on("connect", (client) => {
-    client
-      .query(`select set_config('role', '${APP_ROLE}', false), set_config('app.bypass_rls', 'on', false)`)
-      .catch(() => undefined);
-  });
+  // Session settings as startup parameters: in effect before the first query, with no query of their own (a
+  // query issued from the pool's "connect" event would overlap the caller's first one).
+  const pool = createPool(url, max, "alert-service-system", `-c role=${APP_ROLE} -c app.bypass_rls=on`);
   return pool;
 }
 

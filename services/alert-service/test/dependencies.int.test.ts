@@ -168,4 +168,30 @@ describe("dependencies", () => {
     await deliveriesDone();
     expect(hook.accepted).toHaveLength(6);
   });
+
+  it("a dependent failing alone waits the hold, then is paged once; a replayed failure repeats nothing", async () => {
+    const engine = new FakeIntegration(TENANT, "Interface engine", "API");
+    const feed = new FakeIntegration(TENANT, "Pharmacy feed", "HL7");
+    feed.dependsOn = [engine.id];
+    await kafka.publish(svc.topics.config, [engine.created(), feed.created()]);
+    await applied([engine, feed], "config_seq");
+    const before = hook.accepted.length;
+    const failed = at(feed.statusChanged("ERROR"));
+    await kafka.publish(svc.topics.status, [failed]);
+    await applied([feed], "status_seq");
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    const held = await incidentOf(feed);
+    expect(held).toMatchObject({ state: "open", suppressedBy: null, parentIncidentId: null });
+    expect(hook.accepted.length).toBe(before);
+    simNow += 30_000;
+    expect(await svc.runtime.timers?.fireDue()).toBe(1);
+    await kafka.publish(svc.topics.status, [failed]);
+    simNow += 60_000;
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    expect(hook.accepted.slice(before).map((r) => r.headers["idempotency-key"])).toEqual([
+      `${held.id}:opened`,
+    ]);
+  });
 });

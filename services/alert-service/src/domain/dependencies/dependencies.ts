@@ -244,8 +244,14 @@ export async function fireCheck(
   child: IncidentRow,
   integration: IntegrationRow,
   dueAt: Date,
-): Promise<"suppressed" | "notified" | "released"> {
-  await tx.delete(incidentTimers).where(timerWhere(child.id, CHECK_TIMER));
+): Promise<"suppressed" | "notified" | "released" | "gone"> {
+  // A digest fired earlier in the same pass may have adopted this dependent (and deleted its timer): then the
+  // loaded rows are stale and there is nothing to do.
+  const gone = await tx.delete(incidentTimers).where(timerWhere(child.id, CHECK_TIMER)).returning();
+  if (gone.length === 0) return "gone";
+  const [current] = await tx.select().from(incidents).where(eq(incidents.id, child.id));
+  if (!current || current.resolvedAt !== null) return "gone";
+  child = current;
   const parent = await openParentIncident(tx, integration);
   if (parent) {
     if (parent.id !== child.parentIncidentId) await linkToParent(tx, child, parent, dueAt);

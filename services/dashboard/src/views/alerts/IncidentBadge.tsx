@@ -61,18 +61,47 @@ export function OpenIncidentBadge({
   );
 }
 
-/** "Flapping" / "In maintenance" next to the state: why an incident is quiet (text, not only colour). */
+/** "Flapping" / "In maintenance" / "Suppressed by <parent>" / "N dependents affected" next to the state: why an incident is quiet (text, not only colour). */
 export function IncidentNoiseBadges({
   incident,
   size = "sm",
+  parentName,
 }: {
   incident: IncidentView;
   size?: "sm" | "md";
+  /** The parent integration's name, when the parent's incident is known (suppressed incidents). */
+  parentName?: string | undefined;
 }) {
   const f = incident.flapping;
   const m = incident.maintenance;
+  const parentTo = incident.suppressedBy ? href({ name: "incident", id: incident.suppressedBy }) : null;
   return (
     <>
+      {parentTo && (
+        <Badge
+          component="a"
+          href={parentTo}
+          onClick={linkClick(parentTo)}
+          size={size}
+          color="gray"
+          variant="light"
+          data-testid="suppressed-badge"
+          style={{ flexShrink: 0, cursor: "pointer", textTransform: "none" }}
+        >
+          {parentName ? `Suppressed by ${parentName}` : "Suppressed by its parent's incident"}
+        </Badge>
+      )}
+      {incident.childCount > 0 && (
+        <Badge
+          size={size}
+          color="orange"
+          variant="light"
+          data-testid="children-badge"
+          style={{ flexShrink: 0 }}
+        >
+          {`${incident.childCount} dependent${incident.childCount === 1 ? "" : "s"} affected`}
+        </Badge>
+      )}
       {f && (
         <Badge
           size={size}

@@ -6,6 +6,7 @@ import { formatDateTime, formatRelative } from "../../lib/format.ts";
 import { href } from "../../lib/router.ts";
 import { IncidentActions } from "./IncidentActions.tsx";
 import { IncidentNoiseBadges, IncidentStateBadge } from "./IncidentBadge.tsx";
+import { groupUnderParents } from "../detail/dependencies.ts";
 import { formatIncidentDuration } from "./timeline.ts";
 
 export const incidentName = (i: IncidentView): string =>
@@ -66,9 +67,14 @@ export function IncidentTable({ rows, canWrite, loading, onChanged }: RowsProps)
               </Table.Td>
             </Table.Tr>
           )}
-          {rows.map((i) => (
-            <Table.Tr key={i.id} data-incident-id={i.id}>
-              <Table.Td>
+          {groupUnderParents(rows).map(({ incident: i, underParent }) => (
+            <Table.Tr key={i.id} data-incident-id={i.id} data-under-parent={underParent?.id}>
+              <Table.Td pl={underParent ? "xl" : undefined}>
+                {underParent && (
+                  <Text span size="sm" c="dimmed" aria-hidden>
+                    {"↳ "}
+                  </Text>
+                )}
                 <Link
                   to={href({ name: "incident", id: i.id })}
                   fw={600}
@@ -84,8 +90,10 @@ export function IncidentTable({ rows, canWrite, loading, onChanged }: RowsProps)
               </Table.Td>
               <Table.Td>
                 <IncidentStateBadge state={i.state} size="sm" />
-                <IncidentNoiseBadges incident={i} />
-                <IncidentNoiseBadges incident={i} />
+                <IncidentNoiseBadges
+                  incident={i}
+                  parentName={underParent ? incidentName(underParent) : undefined}
+                />
               </Table.Td>
               <Table.Td maw={360}>
                 <ErrorSummary incident={i} />
@@ -131,14 +139,24 @@ export function IncidentCards({ rows, canWrite, loading, onChanged }: RowsProps)
       style={{ listStyle: "none", padding: 0, margin: 0 }}
       aria-label="Incidents"
     >
-      {rows.map((i) => (
-        <Card key={i.id} withBorder padding="sm" component="li" data-incident-id={i.id}>
+      {groupUnderParents(rows).map(({ incident: i, underParent }) => (
+        <Card
+          key={i.id}
+          withBorder
+          padding="sm"
+          component="li"
+          data-incident-id={i.id}
+          ml={underParent ? "lg" : undefined}
+        >
           <Group justify="space-between" wrap="nowrap" align="flex-start">
             <Link to={href({ name: "incident", id: i.id })} fw={600} style={{ minWidth: 0 }}>
               {incidentName(i)}
             </Link>
             <IncidentStateBadge state={i.state} size="sm" />
-            <IncidentNoiseBadges incident={i} />
+            <IncidentNoiseBadges
+              incident={i}
+              parentName={underParent ? incidentName(underParent) : undefined}
+            />
           </Group>
           <ErrorSummary incident={i} />
           <Text size="xs" c="dimmed" mt={4}>

@@ -115,6 +115,26 @@ describe("alert components", () => {
     );
   });
 
+  it("groups suppressed incidents under their parent's, marked with the parent and the dependents count", () => {
+    const parentId = "6f2f5a52-7a0e-4c55-8f43-7c0d4b8b9e07";
+    const rows = [
+      incident({
+        id: "7f2f5a52-7a0e-4c55-8f43-7c0d4b8b9e08",
+        integrationName: "Ward feed",
+        suppressedBy: parentId,
+      }),
+      incident({ id: "8f2f5a52-7a0e-4c55-8f43-7c0d4b8b9e09", integrationName: "Billing" }),
+      incident({ id: parentId, integrationName: "VPN tunnel", childCount: 50 }),
+    ];
+    for (const View of [IncidentTable, IncidentCards]) {
+      const html = render(<View rows={rows} canWrite={false} loading={false} onChanged={noop} />);
+      expect(html).toContain("Suppressed by VPN tunnel");
+      expect(html).toContain("50 dependents affected");
+      const order = ["Billing", "VPN tunnel", "Ward feed"].map((n) => html.indexOf(`>${n}<`));
+      expect(order.every((p, k) => p >= 0 && (k === 0 || p > (order[k - 1] ?? 0)))).toBe(true);
+    }
+  });
+
   it("renders the timeline in order with its facts", () => {
     const entries: TimelineEntry[] = [
       {

@@ -17,6 +17,7 @@ import { MaintenanceBanner } from "../alerts/MaintenanceBanner.tsx";
 import { useUnresolvedIncidents } from "../alerts/use-incidents.tsx";
 import { AuditPanel } from "./AuditPanel.tsx";
 import { ConfigPanel } from "./ConfigPanel.tsx";
+import { DependenciesPanel } from "./DependenciesPanel.tsx";
 import { DetailActions } from "./DetailActions.tsx";
 import { TrafficPanel } from "../traffic/TrafficPanel.tsx";
 import { HealthPanel } from "./HealthPanel.tsx";
@@ -132,6 +133,7 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
           <Tabs.Tab value="traffic">Traffic</Tabs.Tab>
           <Tabs.Tab value="config">Configuration</Tabs.Tab>
           <Tabs.Tab value="tests">Connection tests</Tabs.Tab>
+          <Tabs.Tab value="dependencies">Dependencies</Tabs.Tab>
           {session.isAdmin && <Tabs.Tab value="audit">Audit trail</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="health" pt="md">
@@ -145,6 +147,9 @@ export function IntegrationDetail({ id, session }: { id: string; session: Sessio
         </Tabs.Panel>
         <Tabs.Panel value="tests" pt="md">
           <TestsPanel id={i.id} tick={testsTick} />
+        </Tabs.Panel>
+        <Tabs.Panel value="dependencies" pt="md">
+          <DependenciesPanel integration={i} />
         </Tabs.Panel>
         {session.isAdmin && (
           <Tabs.Panel value="audit" pt="md">

@@ -186,4 +186,18 @@ describe("config key helpers", () => {
     expect(JSON.parse(writeConfigKey(t, "fhirVersion", "") ?? "null")).toEqual({});
     expect(writeConfigKey("{oops", "a", 1)).toBeNull();
   });
+
+  it("sends dependsOn as a list of ids, only when it changed", () => {
+    const v = formFromView({ ...view, dependsOn: [] });
+    const a = "3f1d2c9e-0000-4000-8000-000000000001";
+    const b = "3f1d2c9e-0000-4000-8000-000000000002";
+    const set = buildUpdateBody({ ...v, dependsOn: `${a}, ${b}` }, v);
+    expect(set.ok && set.body).toEqual({ dependsOn: [a, b] });
+    const withIt = formFromView({ ...view, dependsOn: [a, b] });
+    expect(withIt.dependsOn).toBe(`${a}, ${b}`);
+    const same = buildUpdateBody({ ...withIt, dependsOn: `${a},${b}` }, withIt);
+    expect(same.ok && same.body).toEqual({});
+    const cleared = buildUpdateBody({ ...withIt, dependsOn: "" }, withIt);
+    expect(cleared.ok && cleared.body).toEqual({ dependsOn: [] });
+  });
 });

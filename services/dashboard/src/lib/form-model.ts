@@ -44,6 +44,8 @@ export interface FormValues {
   windowOf: number | string;
   /** ISO date-time the credentials expire ("" = unknown). */
   credentialsExpireAt: string;
+  /** Ids of the integrations this one depends on, separated by commas, spaces or new lines ("" = none). */
+  dependsOn: string;
   config: string;
 }
 
@@ -189,6 +191,7 @@ export function emptyForm(): FormValues {
     windowFailures: "",
     windowOf: "",
     credentialsExpireAt: "",
+    dependsOn: "",
     config: "{}",
   };
 }
@@ -223,6 +226,7 @@ export function formFromView(view: IntegrationView): FormValues {
     windowFailures: view.failureWindow?.failures ?? "",
     windowOf: view.failureWindow?.of ?? "",
     credentialsExpireAt: view.credentialsExpireAt ?? "",
+    dependsOn: view.dependsOn.join(", "),
     config: JSON.stringify(view.config ?? {}, null, 2),
   };
 }
@@ -304,6 +308,8 @@ export function buildCreateBody(values: FormValues): BuildResult<CreateIntegrati
   const window = failureWindow(values);
   if (window) body.failureWindow = window;
   if (values.credentialsExpireAt.trim() !== "") body.credentialsExpireAt = values.credentialsExpireAt.trim();
+  const parents = parseIds(values.dependsOn);
+  if (parents.length > 0) body.dependsOn = parents;
   for (const f of ["provider", "description", "endpoint", "webhookUrl"] as const) {
     if (values[f].trim() !== "") body[f] = values[f].trim();
   }
@@ -351,6 +357,8 @@ export function buildUpdateBody(values: FormValues, initial: FormValues): BuildR
   if (!sameJson(window, failureWindow(initial))) body.failureWindow = window;
   const expires = values.credentialsExpireAt.trim();
   if (expires !== initial.credentialsExpireAt) body.credentialsExpireAt = expires === "" ? null : expires;
+  if (!sameJson(parseIds(values.dependsOn), parseIds(initial.dependsOn)))
+    body.dependsOn = parseIds(values.dependsOn);
   const hc: Record<string, unknown> = {};
   if (values.healthCheckEnabled !== initial.healthCheckEnabled) hc.enabled = values.healthCheckEnabled;
   if (num(values.intervalSeconds) !== num(initial.intervalSeconds))
@@ -378,4 +386,12 @@ export function writeConfigKey(text: string, key: string, value: unknown): strin
   if (value === undefined || value === "" || value === null) delete next[key];
   else next[key] = value;
   return JSON.stringify(next, null, 2);
+}
+
+/** "a, b\nc" -> ["a", "b", "c"] (the API validates each id and names `dependsOn.N`). */
+export function parseIds(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }

@@ -38,7 +38,8 @@ export function policyErrorField(path: string): keyof PolicyFormErrors | null {
     head === "renotifyMinutes" ||
     head === "escalation" ||
     head === "flapping" ||
-    head === "expiryDays"
+    head === "expiryDays" ||
+    head === "dependencyGraceMinutes"
   )
     return head;
   return null;
@@ -271,6 +272,16 @@ export function PolicyFormModal({
             value={v.expiryDays}
             onChange={(e) => set({ expiryDays: e.currentTarget.value })}
             error={errors.expiryDays}
+          />
+          <NumberInput
+            label="Dependency grace (minutes)"
+            description="After a parent recovers, its dependents still failing this long later are notified one each"
+            allowDecimal={false}
+            allowNegative={false}
+            clampBehavior="none"
+            value={v.dependencyGraceMinutes}
+            onChange={(x) => set({ dependencyGraceMinutes: typeof x === "number" ? x : "" })}
+            error={errors.dependencyGraceMinutes}
           />
           {v.detectFlapping && errors.flapping && (
             <Text size="sm" c="red" role="alert">

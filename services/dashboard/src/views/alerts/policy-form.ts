@@ -84,7 +84,14 @@ export function scopeOf(v: PolicyFormValues): PolicyScope {
 
 export type PolicyFormErrors = Partial<
   Record<
-    "name" | "channelIds" | "integrations" | "renotifyMinutes" | "escalation" | "flapping" | "expiryDays",
+    | "name"
+    | "channelIds"
+    | "integrations"
+    | "renotifyMinutes"
+    | "escalation"
+    | "flapping"
+    | "expiryDays"
+    | "dependencyGraceMinutes",
     string
   >
 >;

@@ -88,6 +88,15 @@ export function AdvancedSection({ values, errors, set }: SectionProps) {
         onChange={(e) => set("credentialsExpireAt", e.currentTarget.value)}
         error={errors.credentialsExpireAt}
       />
+      <TextInput
+        id={fieldId("dependsOn")}
+        mt="md"
+        label="Depends on"
+        description="Optional: ids of integrations this one depends on (VPN, engine), comma-separated. While one of them is failing, this one's outages are not paged separately."
+        value={values.dependsOn}
+        onChange={(e) => set("dependsOn", e.currentTarget.value)}
+        error={errors.dependsOn}
+      />
       <Switch
         id={fieldId("healthCheckEnabled")}
         mt="md"

@@ -194,4 +194,32 @@ describe("dependencies", () => {
       `${held.id}:opened`,
     ]);
   });
+
+  it("a dependent flapping under its failing parent pages nobody", async () => {
+    const net = new FakeIntegration(TENANT, "Hospital network", "API");
+    const pacs = new FakeIntegration(TENANT, "PACS gateway", "IMAGING_SYSTEM");
+    pacs.dependsOn = [net.id];
+    await kafka.publish(svc.topics.config, [net.created(), pacs.created()]);
+    await applied([net, pacs], "config_seq");
+    await kafka.publish(svc.topics.status, [at(net.statusChanged("ERROR"))]);
+    await applied([net], "status_seq");
+    await deliveriesDone();
+    const before = hook.accepted.length;
+    // 8 changes in 8 simulated minutes: more than the policy's 4 in 30.
+    for (let k = 0; k < 8; k++) {
+      simNow += 60_000;
+      await kafka.publish(svc.topics.status, [at(pacs.statusChanged(k % 2 === 0 ? "ERROR" : "ACTIVE"))]);
+      await applied([pacs], "status_seq");
+    }
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    const flapped = await db.query(
+      "select count(*)::int as n from alerts.incidents where integration_id = $1 and flapping is not null",
+      [pacs.id],
+    );
+    expect(flapped.rows[0].n).toBe(0);
+    // The network's own digest names PACS; nothing was sent about PACS itself.
+    const sent = hook.accepted.slice(before).map((r) => [r.json.integration.id, r.json.transition]);
+    expect(sent).toEqual([[net.id, "children"]]);
+  });
 });

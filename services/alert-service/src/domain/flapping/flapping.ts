@@ -116,6 +116,8 @@ export async function handleFlapping(
       ),
     )
     .for("update");
+  // A dependent suppressed under its parent's incident stays quiet, flapping included (docs/decisions/0514).
+  if (open?.suppressed) return false;
   if (isFlapping(open)) {
     const flapping: FlappingState = { ...open.flapping, changes: open.flapping.changes + 1 };
     await tx.update(incidents).set({ flapping }).where(eq(incidents.id, open.id));

@@ -25,12 +25,14 @@ describe("dependencies", () => {
   let kafka: Awaited<ReturnType<typeof kafkaFor>>;
   let hook: Receiver;
   let db: pg.Client;
+  let database: TestService["database"] = null;
   let simNow = Date.parse("2026-06-01T10:00:00Z");
   const keys = () => hook.accepted.map((r) => String(r.headers["idempotency-key"])).sort();
 
   beforeAll(async () => {
     hook = await startReceiver();
     svc = await startAlertService({}, { clock: () => new Date(simNow) });
+    database = svc.database;
     kafka = await kafkaFor(svc.topics);
     db = new pg.Client({ connectionString: svc.source.DATABASE_URL });
     await db.connect();
@@ -39,7 +41,8 @@ describe("dependencies", () => {
   afterAll(async () => {
     await kafka?.close();
     await db?.end();
-    await svc?.close();
+    await svc?.close({ keepDatabase: true });
+    await database?.drop();
     await hook?.close();
   });
 
@@ -145,6 +148,17 @@ describe("dependencies", () => {
     await deliveriesDone();
     // Resolve notice of the parent (notifyOnResolve) only; no dependent was paged within the grace.
     expect(keys()).toEqual([`${parent.id}:children`, `${parent.id}:opened`, `${parent.id}:resolved`].sort());
+
+    // A restart in the grace period: the due times are stored, nothing is lost or repeated.
+    await svc.close({ keepDatabase: true });
+    svc = await startAlertService(
+      {
+        DATABASE_URL: svc.source.DATABASE_URL as string,
+        REDIS_PREFIX: svc.source.REDIS_PREFIX as string,
+        KAFKA_TOPIC_PREFIX: svc.source.KAFKA_TOPIC_PREFIX as string,
+      },
+      { clock: () => new Date(simNow) },
+    );
 
     simNow += 60_000; // 2 min after the parent resolved
     expect(await svc.runtime.timers?.fireDue()).toBe(3);

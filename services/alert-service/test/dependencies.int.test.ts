@@ -236,4 +236,29 @@ describe("dependencies", () => {
     const sent = hook.accepted.slice(before).map((r) => [r.json.integration.id, r.json.transition]);
     expect(sent).toEqual([[net.id, "children"]]);
   });
+
+  it("a deleted parent releases its dependents: one still failing after the grace gets its page", async () => {
+    const tunnel = new FakeIntegration(TENANT, "Old tunnel", "API");
+    const ris = new FakeIntegration(TENANT, "RIS", "IMAGING_SYSTEM");
+    ris.dependsOn = [tunnel.id];
+    await kafka.publish(svc.topics.config, [tunnel.created(), ris.created()]);
+    await applied([tunnel, ris], "config_seq");
+    await kafka.publish(svc.topics.status, [
+      at(tunnel.statusChanged("ERROR")),
+      at(ris.statusChanged("ERROR")),
+    ]);
+    await applied([tunnel, ris], "status_seq");
+    const child = await incidentOf(ris);
+    await deliveriesDone();
+    const before = hook.accepted.length;
+    await kafka.publish(svc.topics.config, [at(tunnel.deleted())]);
+    await waitFor(async () => ((await incidentOf(tunnel)).state === "resolved" ? true : null), {
+      what: "parent resolved as deleted",
+    });
+    simNow += 2 * 60_000;
+    await svc.runtime.timers?.fireDue();
+    await deliveriesDone();
+    const sent = hook.accepted.slice(before).map((r) => String(r.headers["idempotency-key"]));
+    expect(sent.filter((k) => k.startsWith(child.id))).toEqual([`${child.id}:opened`]);
+  });
 });

@@ -28,6 +28,10 @@ export const probeWorkerEnvShape = {
       }
     }),
   PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(50),
+  /** Slots one tenant may hold at once in this process; 0 = a quarter of PROBE_CONCURRENCY (at least 2). */
+  PROBE_TENANT_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(5_000).default(0),
+  /** How long a scheduled check of a tenant at its cap waits before it is tried again (plus up to 50 % jitter). */
+  PROBE_TENANT_DEFER_MS: ms(500, 10),
   SPEC_CACHE_TTL_MS: ms(5_000),
   RESYNC_INTERVAL_MS: ms(600_000, 1_000),
   RESYNC_ON_START: envBool.default(true),

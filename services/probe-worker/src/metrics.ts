@@ -35,7 +35,7 @@ export function createMetrics() {
   });
   const jobs = new Counter({
     name: "probe_jobs_total",
-    help: "Jobs processed, by job name and outcome (published|skipped|failed)",
+    help: "Jobs processed, by job name and outcome (published|skipped|deferred|failed)",
     labelNames: ["name", "outcome"] as const,
     registers: [registry],
   });

@@ -13,6 +13,7 @@ import { ScheduleManager } from "./domain/schedules.ts";
 import { SpecCache } from "./domain/spec-cache.ts";
 import { StatusPublisher } from "./domain/status-publisher.ts";
 import type { ProbeWorkerEnv } from "./env.ts";
+import { defaultTenantCap, TenantSlots } from "./domain/tenant-slots.ts";
 import { createProbeProcessor } from "./jobs/probe.job.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { executeProbe, OAuthTokenCache } from "./probes/index.ts";
@@ -203,6 +204,8 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     probe: (spec) => executeProbe(spec, probeCtx),
     metrics,
     logger,
+    tenantSlots: new TenantSlots(env.PROBE_TENANT_MAX_IN_FLIGHT || defaultTenantCap(env.PROBE_CONCURRENCY)),
+    deferMs: env.PROBE_TENANT_DEFER_MS,
   });
   const { worker, connection: workerRedis } = createProbeWorker(env, processor, metrics, logger);
   const consumer = await createConfigConsumer({

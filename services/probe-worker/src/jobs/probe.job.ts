@@ -6,7 +6,7 @@ import {
   type ProbeResult,
   schedulerId,
 } from "@hip/contracts";
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { ConfigClient } from "../config-client/config-client.ts";
 import { desiredSchedule } from "../domain/desired-schedule.ts";
@@ -14,6 +14,7 @@ import { manualProbeEventId, scheduledProbeEventId } from "../domain/event-id.ts
 import type { ScheduleManager } from "../domain/schedules.ts";
 import type { SpecCache } from "../domain/spec-cache.ts";
 import type { StatusPublisher } from "../domain/status-publisher.ts";
+import type { TenantSlots } from "../domain/tenant-slots.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ProbeOutcome } from "../probes/index.ts";
 import { scheduledAtOf } from "./scheduled-at.ts";
@@ -27,6 +28,10 @@ export interface ProbeJobDeps {
   probe: (spec: ConnectionSpec) => Promise<ProbeOutcome>;
   metrics: Metrics;
   logger: Logger;
+  /** Per-tenant share of the slots; absent = no cap. */
+  tenantSlots?: TenantSlots;
+  /** Base delay before a deferred scheduled check is tried again. */
+  deferMs?: number;
 }
 
 export type ProbeJobResult =
@@ -80,63 +85,81 @@ function describe(job: Job): Work {
  * only appends to the Redis result buffer: the slot is free as soon as the probe is done, whether Kafka is up or not.
  */
 export function createProbeProcessor(deps: ProbeJobDeps) {
-  return async (job: Job): Promise<ProbeJobResult> => {
+  return async (job: Job, token?: string): Promise<ProbeJobResult> => {
     const work = describe(job);
     const name = job.name;
-    if (work.scheduledAt !== null && job.attemptsMade === 0) {
-      const startedAt = job.processedOn ?? Date.now();
-      deps.metrics.drift.observe(Math.max(0, startedAt - work.scheduledAt) / 1000);
+    const slots = deps.tenantSlots;
+    if (slots && !slots.tryTake(work.tenantId, work.trigger === "manual")) {
+      // The tenant already holds its share of the slots: give this one back to the others for a moment. The
+      // check keeps its due time (and so its event id); its drift shows the tenant's own backlog.
+      deps.metrics.jobs.inc({ name, outcome: "deferred" });
+      const base = deps.deferMs ?? 500;
+      await job.moveToDelayed(Date.now() + base + Math.floor(Math.random() * (base / 2)), token);
+      throw new DelayedError();
     }
-    const spec = await deps.specs.get(work.integrationId, (id) => deps.client.getConnectionSpec(id));
-    if (!spec) {
-      // The integration is gone: its schedule must go too, and nobody is waiting for a result.
-      if (work.trigger === "scheduled") await deps.schedules.removeGone(work.integrationId);
-      deps.metrics.jobs.inc({ name, outcome: "skipped" });
-      return { outcome: "skipped", reason: "integration not found" };
-    }
-    if (work.trigger === "scheduled") {
-      const skip = await reconcileSchedule(deps, spec, job);
-      if (skip) {
-        deps.metrics.jobs.inc({ name, outcome: "skipped" });
-        return { outcome: "skipped", reason: skip };
-      }
-    }
-    const span = startSpan(`probe ${spec.type}`, {
-      parent: work.traceparent,
-      kind: SpanKind.CLIENT,
-      attributes: { "hip.integration_id": spec.id, "hip.trigger": work.trigger },
-    });
-    let outcome: Awaited<ReturnType<typeof deps.probe>>;
     try {
-      outcome = await deps.probe(spec);
-      span.setAttribute("hip.probe", outcome.probe);
-      span.setAttribute("hip.success", outcome.success);
-      if (!outcome.success)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.code ?? "failed" });
+      return await runCheck(deps, job, work);
     } finally {
-      span.end();
+      slots?.release(work.tenantId);
     }
-    const result: ProbeResult = {
-      ...outcome,
-      integrationId: spec.id,
-      tenantId: spec.tenantId,
-      testId: work.testId,
-      trigger: work.trigger,
-      integrationType: spec.type,
-      scheduledAt: work.scheduledAt === null ? null : new Date(work.scheduledAt).toISOString(),
-      checkedAt: new Date().toISOString(),
-    };
-    await deps.publisher.publish(work.eventId, result, traceparentOf(span));
-    const labels = { type: spec.type, probe: outcome.probe };
-    deps.metrics.checks.inc({
-      ...labels,
-      result: outcome.success ? "success" : "failure",
-      trigger: work.trigger,
-    });
-    deps.metrics.latency.observe(labels, outcome.latencyMs / 1000);
-    deps.metrics.jobs.inc({ name, outcome: "published" });
-    return { outcome: "published", eventId: work.eventId, success: outcome.success };
   };
+}
+
+async function runCheck(deps: ProbeJobDeps, job: Job, work: Work): Promise<ProbeJobResult> {
+  const name = job.name;
+  if (work.scheduledAt !== null && job.attemptsMade === 0) {
+    const startedAt = job.processedOn ?? Date.now();
+    deps.metrics.drift.observe(Math.max(0, startedAt - work.scheduledAt) / 1000);
+  }
+  const spec = await deps.specs.get(work.integrationId, (id) => deps.client.getConnectionSpec(id));
+  if (!spec) {
+    // The integration is gone: its schedule must go too, and nobody is waiting for a result.
+    if (work.trigger === "scheduled") await deps.schedules.removeGone(work.integrationId);
+    deps.metrics.jobs.inc({ name, outcome: "skipped" });
+    return { outcome: "skipped", reason: "integration not found" };
+  }
+  if (work.trigger === "scheduled") {
+    const skip = await reconcileSchedule(deps, spec, job);
+    if (skip) {
+      deps.metrics.jobs.inc({ name, outcome: "skipped" });
+      return { outcome: "skipped", reason: skip };
+    }
+  }
+  const span = startSpan(`probe ${spec.type}`, {
+    parent: work.traceparent,
+    kind: SpanKind.CLIENT,
+    attributes: { "hip.integration_id": spec.id, "hip.trigger": work.trigger },
+  });
+  let outcome: Awaited<ReturnType<typeof deps.probe>>;
+  try {
+    outcome = await deps.probe(spec);
+    span.setAttribute("hip.probe", outcome.probe);
+    span.setAttribute("hip.success", outcome.success);
+    if (!outcome.success)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error?.code ?? "failed" });
+  } finally {
+    span.end();
+  }
+  const result: ProbeResult = {
+    ...outcome,
+    integrationId: spec.id,
+    tenantId: spec.tenantId,
+    testId: work.testId,
+    trigger: work.trigger,
+    integrationType: spec.type,
+    scheduledAt: work.scheduledAt === null ? null : new Date(work.scheduledAt).toISOString(),
+    checkedAt: new Date().toISOString(),
+  };
+  await deps.publisher.publish(work.eventId, result, traceparentOf(span));
+  const labels = { type: spec.type, probe: outcome.probe };
+  deps.metrics.checks.inc({
+    ...labels,
+    result: outcome.success ? "success" : "failure",
+    trigger: work.trigger,
+  });
+  deps.metrics.latency.observe(labels, outcome.latencyMs / 1000);
+  deps.metrics.jobs.inc({ name, outcome: "published" });
+  return { outcome: "published", eventId: work.eventId, success: outcome.success };
 }
 
 /**

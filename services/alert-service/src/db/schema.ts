@@ -40,33 +40,37 @@ export interface ChildDigestEntry {
   integrationName: string | null;
 }
 
-export const integrations = alertsSchema.table("integrations", {
-  id: uuid("id").primaryKey(),
-  tenantId: text("tenant_id").notNull(),
-  name: text("name"),
-  type: text("type"),
-  status: text("status"),
-  configSeq: bigint("config_seq", { mode: "number" }).notNull().default(-1),
-  statusSeq: bigint("status_seq", { mode: "number" }).notNull().default(-1),
-  probeSeq: bigint("probe_seq", { mode: "number" }).notNull().default(-1),
-  /** Sequence of the integration.deleted event; older status events are ignored after it. */
-  deletedSeq: bigint("deleted_seq", { mode: "number" }),
-  lastError: jsonb("last_error").$type<IncidentError & { eventId: string }>(),
-  incidentSeq: bigint("incident_seq", { mode: "number" }).notNull().default(0),
-  /** Times (epoch ms, from the events) of the recent ERROR/ACTIVE changes: flapping is decided from these. */
-  statusChanges: jsonb("status_changes").$type<number[]>().notNull().default([]),
-  /** Time of the last ERROR/ACTIVE change (the event's time). */
-  lastChangeAt: ts("last_change_at"),
-  /** The status_changed event of that change (a settled flapping incident resolves with it as its cause). */
-  lastChangeEventId: uuid("last_change_event_id"),
-  /** From config events: when the integration's credentials expire, if known. */
-  credentialsExpireAt: ts("credentials_expire_at"),
-  /** Next time a credentials expiry threshold is reached (fired by the timer loop); null = none pending. */
-  credentialsDueAt: ts("credentials_due_at"),
-  /** From config events: the integrations this one depends on (docs/decisions/0514). */
-  dependsOn: uuid("depends_on").array().notNull().default(sql`'{}'::uuid[]`),
-  updatedAt: ts("updated_at").notNull().defaultNow(),
-});
+export const integrations = alertsSchema.table(
+  "integrations",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    name: text("name"),
+    type: text("type"),
+    status: text("status"),
+    configSeq: bigint("config_seq", { mode: "number" }).notNull().default(-1),
+    statusSeq: bigint("status_seq", { mode: "number" }).notNull().default(-1),
+    probeSeq: bigint("probe_seq", { mode: "number" }).notNull().default(-1),
+    /** Sequence of the integration.deleted event; older status events are ignored after it. */
+    deletedSeq: bigint("deleted_seq", { mode: "number" }),
+    lastError: jsonb("last_error").$type<IncidentError & { eventId: string }>(),
+    incidentSeq: bigint("incident_seq", { mode: "number" }).notNull().default(0),
+    /** Times (epoch ms, from the events) of the recent ERROR/ACTIVE changes: flapping is decided from these. */
+    statusChanges: jsonb("status_changes").$type<number[]>().notNull().default([]),
+    /** Time of the last ERROR/ACTIVE change (the event's time). */
+    lastChangeAt: ts("last_change_at"),
+    /** The status_changed event of that change (a settled flapping incident resolves with it as its cause). */
+    lastChangeEventId: uuid("last_change_event_id"),
+    /** From config events: when the integration's credentials expire, if known. */
+    credentialsExpireAt: ts("credentials_expire_at"),
+    /** Next time a credentials expiry threshold is reached (fired by the timer loop); null = none pending. */
+    credentialsDueAt: ts("credentials_due_at"),
+    /** From config events: the integrations this one depends on (docs/decisions/0514). */
+    dependsOn: uuid("depends_on").array().notNull().default(sql`'{}'::uuid[]`),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("integrations_depends_on_idx").using("gin", t.dependsOn)],
+);
 export type IntegrationRow = typeof integrations.$inferSelect;
 
 /** Ids of consumed events already applied (with the sequence gates: redelivery and replay change nothing). */

@@ -130,7 +130,7 @@ async function adoptWaiting(tx: Tx, parent: IncidentRow, at: Date): Promise<numb
     .where(
       and(
         eq(integrations.tenantId, parent.tenantId),
-        sql`${parent.integrationId}::uuid = any(${integrations.dependsOn})`,
+        sql`${integrations.dependsOn} @> array[${parent.integrationId}::uuid]`,
         isNull(integrations.deletedSeq),
       ),
     );

@@ -5,10 +5,10 @@ import {
   type IntegrationStatus,
   type IntegrationType,
   STATUS_STATE_EVENT_TYPES,
-  type SnapshotIncident,
   type StatusState,
 } from "@hip/contracts";
 import type pg from "pg";
+import { SNAPSHOT_COLUMNS, type SnapshotRow } from "./snapshot-row.ts";
 import { inTransaction } from "../db/client.ts";
 
 export interface SnapshotBatch {
@@ -17,21 +17,6 @@ export interface SnapshotBatch {
   /** Offset of the batch's last message: the partition's next offset becomes this + 1. */
   lastOffset: string;
   events: AnyEvent[];
-}
-
-interface Row {
-  integration_id: string;
-  tenant_id: string;
-  known: boolean;
-  name: string | null;
-  type: string | null;
-  status: string | null;
-  status_since: Date | null;
-  sequence: number | null;
-  snapshot_sequence: number | null;
-  deleted: boolean;
-  incident: SnapshotIncident | null;
-  incident_sequence: number | null;
 }
 
 const OFFSET_UPSERT = `INSERT INTO stats.snapshot_offsets AS o (topic, partition, next_offset) VALUES ($1, $2, $3)
@@ -60,9 +45,8 @@ export async function applySnapshotBatch(pool: pg.Pool, batch: SnapshotBatch): P
        SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING`,
       [ids, ids.map((id) => tenants.get(id) ?? "")],
     );
-    const { rows } = await client.query<Row>(
-      `SELECT integration_id, tenant_id, known, name, type, status, status_since, sequence, snapshot_sequence,
-              deleted, incident, incident_sequence
+    const { rows } = await client.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS}
        FROM stats.status_snapshot WHERE integration_id = ANY($1::uuid[]) ORDER BY integration_id FOR UPDATE`,
       [ids],
     );
@@ -79,7 +63,7 @@ export async function applySnapshotBatch(pool: pg.Pool, batch: SnapshotBatch): P
   });
 }
 
-function toState(r: Row): StatusState {
+function toState(r: SnapshotRow): StatusState {
   return {
     tenantId: r.tenant_id,
     known: r.known,

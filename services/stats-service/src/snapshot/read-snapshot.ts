@@ -1,28 +1,13 @@
 import {
   type IntegrationStatus,
   type IntegrationType,
-  type SnapshotIncident,
   type SnapshotTopic,
   type StatusSnapshotItem,
   type StatusSnapshotPage,
   topicNames,
 } from "@hip/contracts";
 import type pg from "pg";
-
-interface Row {
-  integration_id: string;
-  tenant_id: string;
-  known: boolean;
-  name: string | null;
-  type: string | null;
-  status: string | null;
-  status_since: Date | null;
-  sequence: number | null;
-  snapshot_sequence: number | null;
-  deleted: boolean;
-  incident: SnapshotIncident | null;
-  incident_sequence: number | null;
-}
+import { SNAPSHOT_COLUMNS, type SnapshotRow } from "./snapshot-row.ts";
 
 /**
  * One page of the status snapshot. Offsets and rows are read in ONE repeatable-read transaction, so the page is
@@ -63,9 +48,8 @@ export async function readStatusSnapshot(args: {
       params.push(args.tenantId);
       tenantFilter = "AND tenant_id = $3";
     }
-    const { rows } = await client.query<Row>(
-      `SELECT integration_id, tenant_id, known, name, type, status, status_since, sequence, snapshot_sequence,
-              deleted, incident, incident_sequence
+    const { rows } = await client.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS}
        FROM stats.status_snapshot
        WHERE ($1::uuid IS NULL OR integration_id > $1::uuid) ${tenantFilter}
        ORDER BY integration_id LIMIT $2`,
@@ -87,7 +71,7 @@ export async function readStatusSnapshot(args: {
   }
 }
 
-function toItem(r: Row): StatusSnapshotItem {
+function toItem(r: SnapshotRow): StatusSnapshotItem {
   return {
     integrationId: r.integration_id,
     tenantId: r.tenant_id,

@@ -1,12 +1,12 @@
 import type { ConfigEvent } from "@hip/contracts";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { type Tx, withSystem } from "../../db/client.ts";
-import { incidents, integrations, processedEvents } from "../../db/schema.ts";
+import { incidents, integrations } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { scheduleCredentials } from "../notices/expiry.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { type ApplyOutcome, BATCH_TX_EVENTS } from "./apply-status-event.ts";
-import { lockIntegration } from "./integration-row.ts";
+import { firstTimeApplied, lockIntegration } from "./integration-row.ts";
 
 const relevant = (e: ConfigEvent) => e.type !== "integration.test_requested";
 
@@ -49,12 +49,7 @@ export async function applyConfigEventTx(
   event: ConfigEvent,
 ): Promise<ApplyOutcome> {
   if (event.type === "integration.test_requested") return "ignored";
-  const fresh = await tx
-    .insert(processedEvents)
-    .values({ eventId: event.id })
-    .onConflictDoNothing()
-    .returning({ id: processedEvents.eventId });
-  if (fresh.length === 0) return "duplicate";
+  if (!(await firstTimeApplied(tx, event.id))) return "duplicate";
   const row = await lockIntegration(tx, event.subject, event.tenantid);
   if (row.tenantId !== event.tenantid) return "ignored";
   if (event.sequence <= row.configSeq) return "stale";

@@ -1,7 +1,7 @@
 import type { IncidentError, IntegrationStatusChanged, StatusEvent } from "@hip/contracts";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { type Tx, withSystem } from "../../db/client.ts";
-import { type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
+import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { changeColumns, handleFlapping } from "../flapping/flapping.ts";
 import { applyCertificate, MAX_EXPIRY_DAYS } from "../notices/expiry.ts";
@@ -10,7 +10,7 @@ import { openAsDependent } from "../dependencies/open-dependent.ts";
 import { maintenanceAt, openInMaintenance } from "../maintenance/in-maintenance.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
 import { applyTrafficAnomalyTx } from "./apply-traffic-anomaly.ts";
-import { lockIntegration } from "./integration-row.ts";
+import { firstTimeApplied, lockIntegration } from "./integration-row.ts";
 
 /**
  * Events per consumer transaction: enough to share the commit (WAL flush, NOTIFY) across many events, few enough
@@ -116,12 +116,7 @@ async function applyStatusChanged(
   deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: IntegrationStatusChanged,
 ): Promise<ApplyOutcome> {
-  const fresh = await tx
-    .insert(processedEvents)
-    .values({ eventId: event.id })
-    .onConflictDoNothing()
-    .returning({ id: processedEvents.eventId });
-  if (fresh.length === 0) return "duplicate";
+  if (!(await firstTimeApplied(tx, event.id))) return "duplicate";
   const row = await lockIntegration(tx, event.subject, event.tenantid);
   if (row.tenantId !== event.tenantid) return "ignored";
   if (event.sequence <= row.statusSeq) return "stale";

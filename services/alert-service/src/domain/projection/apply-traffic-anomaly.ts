@@ -1,10 +1,9 @@
 import type { IncidentError, IntegrationTrafficAnomaly, TrafficAnomalyData } from "@hip/contracts";
 import type { Tx } from "../../db/client.ts";
-import { processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { openIncident } from "../incidents/open-incident.ts";
 import { resolveOpenIncident } from "../incidents/resolve-incident.ts";
-import { lockIntegration } from "./integration-row.ts";
+import { firstTimeApplied, lockIntegration } from "./integration-row.ts";
 
 /** A one-line description of what the detector saw, for the incident's error (what channels show). */
 export function anomalyError(d: TrafficAnomalyData): IncidentError {
@@ -51,12 +50,7 @@ export async function applyTrafficAnomalyTx(
   deps: Pick<DomainDeps, "topics" | "notifyMaxEventAgeMs" | "clock">,
   event: IntegrationTrafficAnomaly,
 ): Promise<"duplicate" | "ignored" | "applied" | "opened" | "resolved"> {
-  const fresh = await tx
-    .insert(processedEvents)
-    .values({ eventId: event.id })
-    .onConflictDoNothing()
-    .returning({ id: processedEvents.eventId });
-  if (fresh.length === 0) return "duplicate";
+  if (!(await firstTimeApplied(tx, event.id))) return "duplicate";
   const row = await lockIntegration(tx, event.subject, event.tenantid);
   if (row.tenantId !== event.tenantid) return "ignored";
   const d = event.data;

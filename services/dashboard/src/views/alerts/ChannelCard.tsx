@@ -1,10 +1,11 @@
 import { Badge, Button, Card, Code, Group, Stack, Text } from "@mantine/core";
-import { IconCircleCheck, IconCircleX, IconEdit, IconSend, IconTrash } from "@tabler/icons-react";
+import { IconCircleCheck, IconCircleX, IconSend } from "@tabler/icons-react";
 import type { ChannelTestResult, ChannelView } from "@hip/contracts";
 import { Link } from "../../components/Link.tsx";
 import { formatDateTime, formatLatency, formatRelative } from "../../lib/format.ts";
 import { href } from "../../lib/router.ts";
 import { CHANNEL_FIELDS, CHANNEL_LABELS } from "./channel-form.ts";
+import { EditDeleteButtons } from "./EditDeleteButtons.tsx";
 
 const OUTCOME_LABELS: Record<string, { text: string; color: string }> = {
   succeeded: { text: "Delivered", color: "green" },
@@ -138,25 +139,7 @@ export function ChannelCard({
             >
               Test
             </Button>
-            <Button
-              size="xs"
-              variant="default"
-              leftSection={<IconEdit size={14} aria-hidden />}
-              onClick={onEdit}
-              aria-label={`Edit ${channel.name}`}
-            >
-              Edit
-            </Button>
-            <Button
-              size="xs"
-              color="red"
-              variant="light"
-              leftSection={<IconTrash size={14} aria-hidden />}
-              onClick={onDelete}
-              aria-label={`Delete ${channel.name}`}
-            >
-              Delete
-            </Button>
+            <EditDeleteButtons name={channel.name} onEdit={onEdit} onDelete={onDelete} />
           </Group>
         )}
       </Group>

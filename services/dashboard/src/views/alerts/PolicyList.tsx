@@ -1,8 +1,8 @@
-import { Badge, Button, Card, Group, Stack, Text } from "@mantine/core";
-import { IconEdit, IconTrash } from "@tabler/icons-react";
+import { Badge, Card, Group, Stack, Text } from "@mantine/core";
 import type { ChannelView, PolicyView } from "@hip/contracts";
 import { TYPE_LABELS } from "../../lib/palette.ts";
 import { describeScope } from "./policy-form.ts";
+import { EditDeleteButtons } from "./EditDeleteButtons.tsx";
 
 const channelNames = (ids: readonly string[], channels: readonly ChannelView[]) =>
   ids.map((id) => channels.find((c) => c.id === id)?.name ?? `channel ${id.slice(0, 8)}`).join(", ");
@@ -33,25 +33,7 @@ export function PolicyCard({
         </Group>
         {canWrite && (
           <Group gap={6}>
-            <Button
-              size="xs"
-              variant="default"
-              leftSection={<IconEdit size={14} aria-hidden />}
-              onClick={onEdit}
-              aria-label={`Edit ${p.name}`}
-            >
-              Edit
-            </Button>
-            <Button
-              size="xs"
-              color="red"
-              variant="light"
-              leftSection={<IconTrash size={14} aria-hidden />}
-              onClick={onDelete}
-              aria-label={`Delete ${p.name}`}
-            >
-              Delete
-            </Button>
+            <EditDeleteButtons name={p.name} onEdit={onEdit} onDelete={onDelete} />
           </Group>
         )}
       </Group>

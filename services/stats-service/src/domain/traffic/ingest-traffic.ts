@@ -152,30 +152,8 @@ export async function storeReports(
       RETURNING integration_id, window_start, source
     ), fresh AS (
       SELECT input.* FROM input JOIN ins USING (integration_id, window_start, source)
-    ), minute AS (
-      INSERT INTO stats.traffic_minute AS t (integration_id, bucket, tenant_id, received, filtered, sent, errored,
-        negative_acks, queued_max, oldest_age_max, reports)
-      SELECT integration_id, date_trunc('minute', window_start), min(tenant_id), sum(received), sum(filtered),
-        sum(sent), sum(errored), sum(negative_acks), max(queued), max(oldest), count(*)
-      FROM fresh GROUP BY 1, 2 ORDER BY 1, 2
-      ON CONFLICT (integration_id, bucket) DO UPDATE SET
-        received = t.received + excluded.received, filtered = t.filtered + excluded.filtered,
-        sent = t.sent + excluded.sent, errored = t.errored + excluded.errored,
-        negative_acks = t.negative_acks + excluded.negative_acks,
-        queued_max = greatest(t.queued_max, excluded.queued_max),
-        oldest_age_max = greatest(t.oldest_age_max, excluded.oldest_age_max), reports = t.reports + excluded.reports
-    ), hour AS (
-      INSERT INTO stats.traffic_hour AS t (integration_id, bucket, tenant_id, received, filtered, sent, errored,
-        negative_acks, queued_max, oldest_age_max, reports)
-      SELECT integration_id, date_trunc('hour', window_start), min(tenant_id), sum(received), sum(filtered),
-        sum(sent), sum(errored), sum(negative_acks), max(queued), max(oldest), count(*)
-      FROM fresh GROUP BY 1, 2 ORDER BY 1, 2
-      ON CONFLICT (integration_id, bucket) DO UPDATE SET
-        received = t.received + excluded.received, filtered = t.filtered + excluded.filtered,
-        sent = t.sent + excluded.sent, errored = t.errored + excluded.errored,
-        negative_acks = t.negative_acks + excluded.negative_acks,
-        queued_max = greatest(t.queued_max, excluded.queued_max),
-        oldest_age_max = greatest(t.oldest_age_max, excluded.oldest_age_max), reports = t.reports + excluded.reports
+    ), minute AS (${MINUTE_ROLLUP}
+    ), hour AS (${HOUR_ROLLUP}
     ), tenant_hour AS (
       INSERT INTO stats.tenant_traffic_hour AS t (tenant_id, type, bucket, received, filtered, sent, errored,
         negative_acks)
@@ -222,3 +200,21 @@ export async function storeReports(
   }
   return { accepted, duplicates: reports.length - accepted, byType };
 }
+
+/** The per-integration roll-up of the newly stored reports (`fresh`) into one bucket size; same columns, same merge. */
+function rollupInto(table: "traffic_minute" | "traffic_hour", unit: "minute" | "hour"): string {
+  return `
+      INSERT INTO stats.${table} AS t (integration_id, bucket, tenant_id, received, filtered, sent, errored,
+        negative_acks, queued_max, oldest_age_max, reports)
+      SELECT integration_id, date_trunc('${unit}', window_start), min(tenant_id), sum(received), sum(filtered),
+        sum(sent), sum(errored), sum(negative_acks), max(queued), max(oldest), count(*)
+      FROM fresh GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (integration_id, bucket) DO UPDATE SET
+        received = t.received + excluded.received, filtered = t.filtered + excluded.filtered,
+        sent = t.sent + excluded.sent, errored = t.errored + excluded.errored,
+        negative_acks = t.negative_acks + excluded.negative_acks,
+        queued_max = greatest(t.queued_max, excluded.queued_max),
+        oldest_age_max = greatest(t.oldest_age_max, excluded.oldest_age_max), reports = t.reports + excluded.reports`;
+}
+const MINUTE_ROLLUP = rollupInto("traffic_minute", "minute");
+const HOUR_ROLLUP = rollupInto("traffic_hour", "hour");

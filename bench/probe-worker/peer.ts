@@ -1,14 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTcpServer, type Socket } from "node:net";
 import { benchSpec } from "./fixtures.ts";
 
 // Child process of the benchmark, started twice: role "peer" is the loopback HTTP server the probes call;
 // role "config" serves the config service's two internal endpoints for N integrations from pre-serialized
 // JSON (no framework, no per-request work beyond a lookup), so the figures are the worker's, not the stand-in's.
+// Role "peer" also opens a "black hole" (bench/system): a TCP listener that accepts and never answers; its
+// address is printed as `blackhole` next to `url`, and the IPC "hits" answer counts its connections.
 const role = process.argv[2] ?? "peer";
 const n = Number(process.argv[3] ?? 10_000);
 const interval = Number(process.argv[4] ?? 60);
 const peerUrl = process.argv[5] ?? "http://127.0.0.1:9";
 let hits = 0;
+let blackholeConnections = 0;
 
 const specs = new Map<string, Buffer>();
 const ids: string[] = [];
@@ -63,7 +67,22 @@ server.keepAliveTimeout = 30_000;
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const address = server.address();
 if (!address || typeof address === "string") throw new Error("no address");
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}` })}\n`);
+let blackhole: string | undefined;
+if (role === "peer") {
+  const held = new Set<Socket>();
+  const hole = createTcpServer((socket) => {
+    blackholeConnections++;
+    held.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => held.delete(socket));
+  });
+  await new Promise<void>((r) => hole.listen(0, "127.0.0.1", r));
+  const a = hole.address();
+  if (a && typeof a !== "string") blackhole = `http://127.0.0.1:${a.port}`;
+}
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, blackhole })}\n`);
 process.on("message", (msg) => {
-  if (msg === "hits") process.send?.({ hits });
+  if (msg === "hits") process.send?.({ hits, blackholeConnections });
 });
+// The bench died without stopping us (kill -9, crash): go too.
+process.on("disconnect", () => process.exit(0));

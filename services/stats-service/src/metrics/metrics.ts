@@ -72,7 +72,7 @@ export class StatsMetrics {
     this.applyLag = new Histogram({
       name: "hip_stats_event_apply_delay_seconds",
       help: "Event time to committed in the read model",
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 5, 30, 120, 600],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 120, 600],
       registers,
     });
     this.consumerLag = new Gauge({

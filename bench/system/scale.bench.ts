@@ -290,7 +290,8 @@ async function main(): Promise<void> {
 
   // 4. Our own reader of the status topic (config-service created the topics).
   const checks: Check[] = [];
-  let consumedScheduled = 0;
+  // Integrations checked at least once (until resync is known done): the fallback resync signal.
+  let checkedOnce: Set<string> | null = new Set<string>();
   let window: { start: number; end: number } | null = null;
   let consumedInWindow = 0;
   const client = new Kafka({ clientId: "sysbench", brokers: kafka.brokers, logLevel: logLevel.NOTHING });
@@ -307,11 +308,12 @@ async function main(): Promise<void> {
       for (const m of batch.messages) {
         const e = JSON.parse(m.value?.toString() ?? "{}") as {
           type?: string;
+          subject?: string;
           tenantid?: string;
           data?: { trigger?: string; checkedAt?: string; latencyMs?: number; scheduledAt?: string | null };
         };
         if (e.type !== "integration.probe_completed" || e.data?.trigger !== "scheduled") continue;
-        consumedScheduled++;
+        if (checkedOnce && e.subject) checkedOnce.add(e.subject);
         if (window && now >= window.start && now < window.end) consumedInWindow++;
         const checkedAt = Date.parse(e.data.checkedAt ?? "");
         const scheduledAt = e.data.scheduledAt ? Date.parse(e.data.scheduledAt) : Number.NaN;
@@ -348,23 +350,27 @@ async function main(): Promise<void> {
     workers.push(w);
   }
   for (const w of workers) await waitReady(w, 300_000);
-  // Resync done = probe_resyncs_total counted on a worker (/metrics); without that series, the first checks.
-  let resyncSeen = false;
+  // Resync done = probe_resyncs_total counted on a worker (/metrics; a labelled counter shows no sample before
+  // its first count); failing that series, every integration checked once.
+  let resyncSeen: "metrics" | "every integration checked" | "timeout" = "timeout";
   const resyncDeadline = Date.now() + 600_000;
   while (Date.now() < resyncDeadline) {
     const texts = await Promise.all(workers.map((w) => scrape(w.url).catch(() => "")));
-    const counts = texts.map((t) => metricSum(t, "probe_resyncs_total"));
-    if (counts.some((c) => (c ?? 0) >= 1)) {
-      resyncSeen = true;
+    if (texts.some((t) => (metricSum(t, "probe_resyncs_total") ?? 0) >= 1)) {
+      resyncSeen = "metrics";
       break;
     }
-    if (counts.every((c) => c === null) && consumedScheduled > 0) break;
+    if ((checkedOnce?.size ?? 0) >= N) {
+      resyncSeen = "every integration checked";
+      break;
+    }
     await sleep(250);
   }
+  checkedOnce = null;
   const resyncSeconds = (performance.now() - resyncStart) / 1000;
   const redisAfter = await redisUsedMemory();
   log(
-    `${WORKERS} worker(s) ready, resync ${resyncSeen ? "done" : "not seen in /metrics"} after ${resyncSeconds.toFixed(1)} s; warming up ${WARMUP_S} s`,
+    `${WORKERS} worker(s) ready, resync done (${resyncSeen}) after ${resyncSeconds.toFixed(1)} s; warming up ${WARMUP_S} s`,
   );
 
   // 6. Warm-up.
@@ -501,7 +507,7 @@ async function main(): Promise<void> {
 
   const others = checks.filter((c) => !c.blackhole);
   const holes = checks.filter((c) => c.blackhole);
-  const perMinute: Array<{ minute: number; checks: number; driftP99Ms: number }> = [];
+  const perMinute: Array<{ minute: number; checks: number; driftP99Ms: number | null }> = [];
   for (let m = 0; m * 60_000 < end - start; m++) {
     const inMinute = others
       .filter(
@@ -510,7 +516,7 @@ async function main(): Promise<void> {
       .map((c) => c.drift)
       .filter(Number.isFinite)
       .sort((a, b) => a - b);
-    perMinute.push({ minute: m + 1, checks: inMinute.length, driftP99Ms: pct(inMinute, 99) });
+    perMinute.push({ minute: m + 1, checks: inMinute.length, driftP99Ms: round(pct(inMinute, 99), 0) });
   }
   const expectedOthers = (N * elapsed) / INTERVAL;
   const expectedHoles = (BLACKHOLE_N * elapsed) / INTERVAL;
@@ -569,7 +575,7 @@ async function main(): Promise<void> {
       loadAverage: { atStart: loadAtStart, windowStart: loadAtWindowStart, windowEnd: loadAtWindowEnd },
     },
     seedSeconds: round(seedSeconds),
-    resync: { seconds: round(resyncSeconds), seenInMetrics: resyncSeen },
+    resync: { seconds: round(resyncSeconds), doneBy: resyncSeen },
     throughput: {
       targetChecksPerSecond: round((N + BLACKHOLE_N) / INTERVAL),
       checksPerSecond: round(checksCount / elapsed),

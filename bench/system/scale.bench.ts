@@ -113,6 +113,14 @@ async function cleanup(): Promise<void> {
     );
     for (const c of order) await stopChild(c, 20_000).catch(() => undefined);
     if (peer) await stopPid(peer.pid, 5_000);
+    // The broker runs in its own session (setsid): stop it by the pid deploy/kafka.sh wrote, even mid-start.
+    if (!kafkaPid && kafka) {
+      try {
+        kafkaPid = Number(readFileSync(join(kafka.stateDir, "kafka.pid"), "utf8").trim()) || null;
+      } catch {
+        // never started
+      }
+    }
     if (kafkaPid) await stopPid(kafkaPid, 30_000);
     if (kafka) rmSync(kafka.stateDir, { recursive: true, force: true });
     if (createdDbs.length > 0) {
@@ -185,11 +193,33 @@ function everyRate(rps: number, fn: () => Promise<void>): { stop: () => Promise<
   };
 }
 
+/** One sealed record's connection spec through the internal API: the seeded ciphertexts really decrypt. */
+async function checkSealedSpec(configUrl: string, url: string): Promise<string> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const row = (
+    await db.query<{ id: string }>(
+      "select id from config.integrations where password_enc is not null limit 1",
+    )
+  ).rows[0];
+  await db.end();
+  if (!row) return "no sealed record";
+  const token = signHs256({ sub: "sysbench", roles: ["service"] }, DEV_JWT_SECRET, { ttlSeconds: 300 });
+  const res = await fetch(`${configUrl}/internal/integrations/${row.id}/connection-spec`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const spec = (await res.json()) as { password?: string | null; headers?: Record<string, string> };
+  return res.status === 200 && spec.password && spec.headers?.["X-Bench-Token"]
+    ? "ok"
+    : `failed (${res.status})`;
+}
+
 // --- the run -------------------------------------------------------------------------------------------------
 interface Check {
   checkedAt: number;
   drift: number;
   blackhole: boolean;
+  success: boolean;
 }
 
 async function main(): Promise<void> {
@@ -199,9 +229,12 @@ async function main(): Promise<void> {
   );
 
   // 1. Stores: a private broker; two fresh databases; a key prefix on the shared Redis.
-  kafka = await PrivateKafka.create();
-  log(`starting a private Kafka broker on 127.0.0.1:${kafka.port}`);
-  const kafkaStarting = kafka.start();
+  const privateKafka = await PrivateKafka.create();
+  kafka = privateKafka;
+  // Started while the databases are made and seeded; not at all for BENCH_SEED_ONLY.
+  if (!SEED_ONLY) log(`starting a private Kafka broker on 127.0.0.1:${privateKafka.port}`);
+  const kafkaStarting = SEED_ONLY ? Promise.resolve() : privateKafka.start();
+  kafkaStarting.catch(() => undefined);
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
   for (const db of [dbNames.config, dbNames.stats]) {
@@ -241,21 +274,21 @@ async function main(): Promise<void> {
   log(
     `seeded ${seeded.plain} + ${seeded.sealed} with sealed credentials + ${seeded.blackhole} black-hole integrations in ${seedSeconds.toFixed(1)} s`,
   );
-  await kafkaStarting;
-  kafkaPid = Number(readFileSync(join(kafka.stateDir, "kafka.pid"), "utf8").trim());
   if (SEED_ONLY) {
     process.stdout.write(
       `${JSON.stringify({ integrations: N, tenants: TENANTS, seeded, seedSeconds: round(seedSeconds) }, null, 2)}\n`,
     );
     return;
   }
+  await kafkaStarting;
+  kafkaPid = Number(readFileSync(join(privateKafka.stateDir, "kafka.pid"), "utf8").trim());
 
   // 3. The services.
   const common = {
     NODE_ENV: "development",
     LOG_LEVEL: "warn",
     JWT_SECRET: DEV_JWT_SECRET,
-    KAFKA_BROKERS: kafka.brokers.join(","),
+    KAFKA_BROKERS: privateKafka.brokers.join(","),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     REDIS_URL,
     REDIS_PREFIX: prefix,
@@ -296,7 +329,11 @@ async function main(): Promise<void> {
   const manualSeen = new Map<string, number>();
   let window: { start: number; end: number } | null = null;
   let consumedInWindow = 0;
-  const client = new Kafka({ clientId: "sysbench", brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+  const client = new Kafka({
+    clientId: "sysbench",
+    brokers: privateKafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   consumer = client.consumer({ groupId: `${prefix}.reader`, maxBytes: 16 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: statusTopic, fromBeginning: true });
@@ -317,6 +354,7 @@ async function main(): Promise<void> {
             testId?: string | null;
             checkedAt?: string;
             latencyMs?: number;
+            success?: boolean;
             scheduledAt?: string | null;
           };
         };
@@ -332,6 +370,7 @@ async function main(): Promise<void> {
           checkedAt,
           drift: checkedAt - (e.data.latencyMs ?? 0) - scheduledAt,
           blackhole: e.tenantid === BLACKHOLE_TENANT,
+          success: e.data.success === true,
         });
       }
     },
@@ -601,6 +640,7 @@ async function main(): Promise<void> {
       loadAverage: { atStart: loadAtStart, windowStart: loadAtWindowStart, windowEnd: loadAtWindowEnd },
     },
     seedSeconds: round(seedSeconds),
+    sealedSpecDecrypts: sealedCheck,
     resync: { seconds: round(resyncSeconds), doneBy: resyncSeen },
     throughput: {
       targetChecksPerSecond: round((N + BLACKHOLE_N) / INTERVAL),
@@ -612,6 +652,7 @@ async function main(): Promise<void> {
       ),
       expectedChecks: Math.round(expectedOthers),
       checked: others.length,
+      failedChecks: others.filter((c) => !c.success).length,
       dueButNotChecked: Math.max(0, Math.round(expectedOthers - others.length)),
     },
     driftMs: driftOf(others),
@@ -672,7 +713,7 @@ async function main(): Promise<void> {
   const lines = [
     "",
     `whole system, ${N} integrations / ${TENANTS} tenants at ${INTERVAL} s, ${WORKERS} worker(s), ${round(elapsed)} s window (load ${loadAtWindowStart[0]} -> ${loadAtWindowEnd[0]} on ${cpus().length} cpus):`,
-    `  checks/s ${figures.throughput.checksPerSecond} (target ${figures.throughput.targetChecksPerSecond}; peer ${figures.throughput.peerHitsPerSecond} hits/s); due but not checked ~${figures.throughput.dueButNotChecked}`,
+    `  checks/s ${figures.throughput.checksPerSecond} (${figures.throughput.failedChecks} failed; target ${figures.throughput.targetChecksPerSecond}; peer ${figures.throughput.peerHitsPerSecond} hits/s); due but not checked ~${figures.throughput.dueButNotChecked}`,
     `  drift p50 ${d.p50} / p90 ${d.p90} / p99 ${d.p99} / max ${d.max} ms; p99 per minute: ${perMinute.map((m) => m.driftP99Ms).join(", ")} ms; checks per minute: ${perMinute.map((m) => m.checks).join(", ")}`,
     `  config GET /configs/:id at ${figures.configGetById.rps}/s: p50 ${figures.configGetById.p50Ms} ms, p99 ${figures.configGetById.p99Ms} ms (${apiErrors} errors)`,
     `  consumer lag at the end: config-service status consumer ${figures.consumerLagMessagesAtEnd.configStatusConsumer} messages, stats projection ${figures.consumerLagMessagesAtEnd.statsProjection}`,

@@ -317,8 +317,9 @@ async function main(): Promise<void> {
   });
   children.push(stats);
   await waitReady(stats);
+  const sealedCheck = await checkSealedSpec(config.url, dbUrl(dbNames.config));
   log(
-    `config-service ${config.url} (pid ${config.pid}), stats-service ${stats.url} (pid ${stats.pid}) ready`,
+    `config-service ${config.url} (pid ${config.pid}), stats-service ${stats.url} (pid ${stats.pid}) ready; sealed spec decrypts: ${sealedCheck}`,
   );
 
   // 4. Our own reader of the status topic (config-service created the topics).

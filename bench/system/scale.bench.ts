@@ -24,6 +24,7 @@ import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { parseKeyRing } from "../../libs/secrets/src/index.ts";
 import { runMigrations as migrateConfig } from "../../services/config-service/src/db/migrate.ts";
+import { runMigrations as migrateAlerts } from "../../services/alert-service/src/db/migrate.ts";
 import { migrateStats } from "../../services/stats-service/src/db/migrate.ts";
 import { histogramBuckets, histogramWindow, metricSum, pct, summary } from "./figures.ts";
 import {
@@ -62,6 +63,7 @@ const FAIRNESS = process.env.BENCH_FAIRNESS === "1";
 const BLACKHOLE_N = FAIRNESS ? num("BENCH_BLACKHOLE_INTEGRATIONS", 1000) : 0;
 const TEST_RPS = num("BENCH_TEST_RPS", FAIRNESS ? 1 : 0);
 const SEED_ONLY = process.env.BENCH_SEED_ONLY === "1";
+const ALERTS = process.env.BENCH_ALERTS === "1";
 const KEEP_LOGS = process.env.BENCH_KEEP_LOGS === "1";
 const WORKER_ENV = jsonEnv("BENCH_WORKER_ENV");
 const CONFIG_ENV = jsonEnv("BENCH_CONFIG_ENV");
@@ -78,7 +80,11 @@ const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 const prefix = `sysbench${runId}`;
 const topicPrefix = `${prefix}.`;
 const statusTopic = `${topicPrefix}integration.status.v1`;
-const dbNames = { config: `hip_sysbench_config_${runId}`, stats: `hip_sysbench_stats_${runId}` };
+const dbNames = {
+  config: `hip_sysbench_config_${runId}`,
+  stats: `hip_sysbench_stats_${runId}`,
+  alerts: `hip_sysbench_alerts_${runId}`,
+};
 const dbUrl = (name: string) => {
   const u = new URL(PG_ADMIN);
   u.pathname = `/${name}`;
@@ -237,13 +243,14 @@ async function main(): Promise<void> {
   kafkaStarting.catch(() => undefined);
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
-  for (const db of [dbNames.config, dbNames.stats]) {
+  for (const db of [dbNames.config, dbNames.stats, ...(ALERTS ? [dbNames.alerts] : [])]) {
     await admin.query(`create database "${db}"`);
     createdDbs.push(db);
   }
   await admin.end();
   await migrateConfig(dbUrl(dbNames.config));
   await migrateStats(dbUrl(dbNames.stats));
+  if (ALERTS) await migrateAlerts(dbUrl(dbNames.alerts));
   peer = await startPeer();
 
   // 2. Seed.
@@ -317,6 +324,25 @@ async function main(): Promise<void> {
   });
   children.push(stats);
   await waitReady(stats);
+  // BENCH_ALERTS=1: the alert-service too (consumes the status topic; no channels or policies are set up).
+  const alerts = ALERTS
+    ? startService({
+        name: "alert-service",
+        label: "alert-service",
+        port: await freePort(),
+        logDir,
+        env: {
+          ...common,
+          DATABASE_URL: dbUrl(dbNames.alerts),
+          CREDENTIALS_KEYS: credentialsKeys,
+          ALERT_ALLOWED_CIDRS: "127.0.0.0/8",
+        },
+      })
+    : null;
+  if (alerts) {
+    children.push(alerts);
+    await waitReady(alerts);
+  }
   const sealedCheck = await checkSealedSpec(config.url, dbUrl(dbNames.config));
   log(
     `config-service ${config.url} (pid ${config.pid}), stats-service ${stats.url} (pid ${stats.pid}) ready; sealed spec decrypts: ${sealedCheck}`,
@@ -433,6 +459,7 @@ async function main(): Promise<void> {
   const tracked: Record<string, number> = {
     "config-service": config.pid,
     "stats-service": stats.pid,
+    ...(alerts ? { "alert-service": alerts.pid } : {}),
     kafka: kafkaPid,
     ...(rPid ? { redis: rPid } : {}),
     peer: peer.pid,
@@ -553,12 +580,13 @@ async function main(): Promise<void> {
         ? round((after.ticks - before.ticks) / CLK_TCK, 2)
         : null;
   }
-  const postgres = postgresCpu(pgBefore, pgAfter, [dbNames.config, dbNames.stats]);
+  const postgres = postgresCpu(pgBefore, pgAfter, Object.values(dbNames));
   const workerCpu = workers.reduce((s, w) => s + (cpuSeconds[w.name] ?? 0), 0);
   const systemParts = {
     workers: workerCpu,
     "config-service": cpuSeconds["config-service"] ?? 0,
     "stats-service": cpuSeconds["stats-service"] ?? 0,
+    ...(alerts ? { "alert-service": cpuSeconds["alert-service"] ?? 0 } : {}),
     redis: cpuSeconds.redis ?? 0,
     kafka: cpuSeconds.kafka ?? 0,
     postgres: postgres.seconds,
@@ -674,7 +702,7 @@ async function main(): Promise<void> {
     },
     memory: {
       workerRssMb: Object.fromEntries(
-        [...workers, config, stats].map((c) => [
+        [...workers, config, stats, ...(alerts ? [alerts] : [])].map((c) => [
           c.name,
           {
             end: mb(memAtEnd[c.name]?.rss),

@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
 import { ConfigClient } from "./config-client/config-client.ts";
 import { serviceTokenProvider } from "./config-client/service-token.ts";
+import { SpecBatcher } from "./config-client/spec-batcher.ts";
 import { createConfigConsumer } from "./consumers/config.consumer.ts";
 import { type WorkerKeys, workerKeys } from "./domain/keys.ts";
 import { CheckWheel } from "./domain/check-wheel.ts";
@@ -211,8 +212,10 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     publishBacklog: () => publisher.backlog(),
   });
   const probeCtx = { allowedCidrs: env.PROBE_ALLOWED_CIDRS, tokenCache: new OAuthTokenCache() };
+  const batcher = new SpecBatcher({ client });
   const probeDeps = {
     client,
+    loadSpec: (id: string) => batcher.load(id),
     specs: cache.specs,
     schedules,
     publisher,

@@ -21,6 +21,8 @@ import { SpanKind, SpanStatusCode, startSpan, traceparentOf } from "@hip/service
 
 export interface ProbeJobDeps {
   client: ConfigClient;
+  /** Fetches a spec the cache lacks (runtime: batched, SpecBatcher); defaults to one call per spec. */
+  loadSpec?: (integrationId: string) => Promise<ConnectionSpec | null>;
   specs: SpecCache;
   schedules: ScheduleManager;
   publisher: StatusPublisher;
@@ -118,7 +120,10 @@ async function runCheck(
   name: string,
   scheduledEveryMs?: number,
 ): Promise<ProbeJobResult> {
-  const spec = await deps.specs.get(work.integrationId, (id) => deps.client.getConnectionSpec(id));
+  const spec = await deps.specs.get(
+    work.integrationId,
+    deps.loadSpec ?? ((id) => deps.client.getConnectionSpec(id)),
+  );
   if (!spec) {
     // The integration is gone: its schedule must go too, and nobody is waiting for a result.
     if (work.trigger === "scheduled") await deps.schedules.removeGone(work.integrationId);

@@ -34,7 +34,11 @@ export async function createStatusConsumer(args: {
       { eventId: item.event.id, partition: item.meta.partition, offset: item.meta.offset, reason },
       "dead-lettering probe result that cannot be applied",
     );
-    dlq ??= args.bus.producer();
+    // Created on first use (rare); a failed connect is retried by the next dead letter, not cached.
+    dlq ??= args.bus.producer().catch((err: unknown) => {
+      dlq = null;
+      throw err;
+    });
     // The same headers as the consumer library's dead letters (libs/events consumer.ts).
     await (await dlq).send(topics.deadLetter, [
       {
@@ -101,7 +105,11 @@ export async function createStatusConsumer(args: {
           outcomes = await applyProbeBatch({ db, topics }, events, traceparents);
         } catch (err) {
           if (!isDataError(err)) throw err;
-          logger.warn({ err, events: events.length }, "probe batch refused; applying its events one by one");
+          // The root cause only: the query error's own text holds every parameter of the batch.
+          logger.warn(
+            { reason: errorText(err), events: events.length },
+            "probe batch refused; applying its events one by one",
+          );
           outcomes = await oneByOne(items, traceparents);
         }
         for (const [i, span] of spans) span.setAttribute("hip.outcome", outcomes[i] ?? "applied");
@@ -118,7 +126,9 @@ export async function createStatusConsumer(args: {
   });
 }
 
+/** The root cause's message (Postgres' own words, not the query text and parameters a query error wraps them in). */
 function errorText(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
-  return err instanceof Error ? `${err.message}${cause}` : String(err);
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(err);
 }

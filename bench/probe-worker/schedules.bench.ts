@@ -8,13 +8,13 @@ import { loadEnv } from "../../services/probe-worker/src/env.ts";
 import { createRuntime } from "../../services/probe-worker/src/runtime.ts";
 
 // Usage: node bench/probe-worker/schedules.bench.ts [N=10000] [intervalSeconds=10] [measureSeconds=60]
-//        [concurrency=200] [specCacheTtlMs=600000]. Loopback only; prints figures, asserts nothing. Uses Redis db 12 under a
+//        [concurrency=200] [specCacheTtlMs=3600000]. Loopback only; prints figures, asserts nothing. Uses Redis db 12 under a
 //        unique prefix and deletes its keys at the end.
 const N = Number(process.argv[2] ?? 10_000);
 const INTERVAL = Number(process.argv[3] ?? 10);
 const MEASURE_S = Number(process.argv[4] ?? 60);
 const CONCURRENCY = Number(process.argv[5] ?? 200);
-const SPEC_TTL_MS = Number(process.argv[6] ?? 600_000);
+const SPEC_TTL_MS = Number(process.argv[6] ?? 3_600_000);
 const prefix = `bench${Date.now().toString(36)}`;
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 

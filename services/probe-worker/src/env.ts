@@ -41,7 +41,7 @@ export const probeWorkerEnvShape = {
   WHEEL_RETRY_MS: ms(5_000, 100),
   /** Decrypted specs live in memory until a config event invalidates them (every process hears it through Redis
    * pub/sub); this TTL only bounds how long a missed invalidation could last. */
-  SPEC_CACHE_TTL_MS: ms(600_000),
+  SPEC_CACHE_TTL_MS: ms(3_600_000),
   SPEC_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(200_000),
   RESYNC_INTERVAL_MS: ms(600_000, 1_000),
   RESYNC_ON_START: envBool.default(true),

@@ -41,6 +41,21 @@ function config(req: IncomingMessage, res: ServerResponse): void {
     else res.writeHead(200, { "content-type": "application/json" }).end(body);
     return;
   }
+  if (url.pathname === "/internal/integrations/connection-specs" && req.method === "POST") {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const { ids: wanted } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { ids: string[] };
+      const found = wanted.filter((id) => specs.has(id));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        `{"data":[${found.map((id) => specs.get(id)?.toString("utf8")).join(",")}],"missing":${JSON.stringify(
+          wanted.filter((id) => !specs.has(id)),
+        )}}`,
+      );
+    });
+    return;
+  }
   if (url.pathname === "/internal/integrations/schedules") {
     const limit = Number(url.searchParams.get("limit") ?? 500);
     const after = url.searchParams.get("cursor") ?? "";

@@ -93,6 +93,22 @@ export const ConnectionSpec = z.object({
 });
 export type ConnectionSpec = z.infer<typeof ConnectionSpec>;
 
+/** Most connection specs one batch request may ask for. */
+export const CONNECTION_SPEC_BATCH_MAX = 500;
+
+/**
+ * `POST /internal/integrations/connection-specs` (service token): the decrypted specs of up to 500 integrations in
+ * one call (the probe worker's cache misses, gathered for a few milliseconds). Ids that do not exist are listed in
+ * `missing`; the answer has each other id exactly once.
+ */
+export const ConnectionSpecBatchRequest = z.strictObject({
+  ids: z.array(z.uuid()).min(1).max(CONNECTION_SPEC_BATCH_MAX),
+});
+export type ConnectionSpecBatchRequest = z.infer<typeof ConnectionSpecBatchRequest>;
+
+export const ConnectionSpecBatch = z.object({ data: z.array(ConnectionSpec), missing: z.array(z.uuid()) });
+export type ConnectionSpecBatch = z.infer<typeof ConnectionSpecBatch>;
+
 /** One row of the schedule resync listing (`GET /internal/integrations/schedules`). */
 export const ScheduleEntry = z.object({
   id: z.uuid(),

@@ -14,6 +14,7 @@ import { TEST_DONE_CHANNEL } from "./domain/connection-tests/request-connection-
 import type { ConfigEnv } from "./env.ts";
 import { ConfigMetrics } from "./metrics/metrics.ts";
 import { refreshGauges } from "./metrics/refresh.ts";
+import { ProcessedEventsPurger } from "./domain/status/purge-processed-events.ts";
 
 export interface Runtime extends ServiceRuntime {
   deps: DomainDeps;
@@ -96,6 +97,14 @@ export async function createRuntime(
   await redisCircuit.waitReady(3_000);
   const kafka = (opts.kafka ?? true) ? await connectKafka(env, logger, topics, pg) : null;
   const consumer = kafka?.consumer ?? null;
+  // Every replica that applies probe results also purges old ids (concurrent purges skip each other's rows).
+  const purger = consumer
+    ? new ProcessedEventsPurger({
+        db: pg.systemDb,
+        retentionHours: env.PROCESSED_EVENTS_RETENTION_HOURS,
+        logger: logger.child({ component: "processed-events-purge" }),
+      })
+    : null;
   const metrics = new ConfigMetrics();
   const lag =
     kafka && consumer
@@ -145,10 +154,12 @@ export async function createRuntime(
       // Not awaited: joining the group can wait for a dead member's session to expire (up to 30 s after a
       // kill -9), and the API must not wait for that. /ready reports the consumer meanwhile.
       consumer?.start().catch((err: unknown) => logger.error({ err }, "status consumer failed to start"));
+      purger?.start();
     },
     registerShutdown(registry: ShutdownRegistry) {
       registry.register("intake", "http", () => app.close());
       if (consumer) registry.register("intake", "status-consumer", () => consumer.stop());
+      if (purger) registry.register("drain", "processed-events-purge", () => purger.stop());
       const relay = kafka?.relay;
       if (relay) registry.register("drain", "outbox-relay", () => relay.stop());
       registry.register("postgres", "listen", () => pg.notifications.stop());

@@ -76,6 +76,7 @@ describe("401: no, malformed, badly signed, expired, alg none, wrong key", () =>
       ["POST", `${API}/configs`],
       ["GET", `${API}/configs/${id}`],
       ["GET", "/internal/integrations/schedules"],
+      ["POST", "/internal/integrations/connection-specs"],
     ] as const) {
       const res = await svc.request(method, url, {
         token: t,
@@ -188,6 +189,23 @@ describe("internal endpoints", () => {
     });
     expect(list.status).toBe(200);
     expect((list.body as { data: Array<{ id: string }> }).data[0]?.id).toBe(id);
+  });
+
+  it("serves many connection specs in one call: the same specs, missing ids listed, bad ids a 400", async () => {
+    const url = "/internal/integrations/connection-specs";
+    const absent = "00000000-0000-4000-8000-000000000000";
+    expect((await svc.request("POST", url, { token: adminT1, body: { ids: [id] } })).status).toBe(404);
+    const one = await svc.request("GET", `/internal/integrations/${id}/connection-spec`, { token: serviceToken() });
+    const batch = await svc.request("POST", url, { token: serviceToken(), body: { ids: [id, absent, id] } });
+    expect(batch.status).toBe(200);
+    expect(batch.headers["cache-control"]).toBe("no-store");
+    expect(batch.body).toEqual({ data: [one.body], missing: [absent] });
+    const bad = await svc.request("POST", url, { token: serviceToken(), body: { ids: [id, "nope"] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("ids.1");
+    const tooMany = Array.from({ length: 501 }, () => id);
+    expect((await svc.request("POST", url, { token: serviceToken(), body: { ids: tooMany } })).status).toBe(400);
+    expect((await svc.request("POST", url, { token: serviceToken(), body: { ids: [] } })).status).toBe(400);
   });
 
   it("pages schedules across all tenants", async () => {

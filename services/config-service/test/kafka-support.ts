@@ -48,6 +48,7 @@ export function probeCompleted(args: {
   testId?: string | null;
   id?: string;
   message?: string;
+  checkedAt?: string;
 }) {
   const data: ProbeResult = {
     integrationId: args.integrationId,
@@ -66,7 +67,7 @@ export function probeCompleted(args: {
     diagnostics: { httpStatus: args.success ? 200 : null },
     attempts: 1,
     scheduledAt: null,
-    checkedAt: new Date().toISOString(),
+    checkedAt: args.checkedAt ?? new Date().toISOString(),
   };
   return cloudEvent({
     id: args.id ?? randomUUID(),

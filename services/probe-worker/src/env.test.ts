@@ -6,8 +6,9 @@ describe("probe-worker env", () => {
     const env = loadEnv({});
     expect(env).toMatchObject({
       PORT: 3004,
-      PROBE_CONCURRENCY: 50,
-      SPEC_CACHE_TTL_MS: 5_000,
+      PROBE_CONCURRENCY: 200,
+      PROBE_TEST_CONCURRENCY: 20,
+      SPEC_CACHE_TTL_MS: 3_600_000,
       RESYNC_INTERVAL_MS: 600_000,
       CONFIG_SERVICE_URL: "http://127.0.0.1:3001",
       PROBE_ALLOWED_CIDRS: [],

@@ -27,18 +27,28 @@ export const probeWorkerEnvShape = {
         return z.NEVER;
       }
     }),
-  PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(50),
+  /** Scheduled health checks this process runs at once (slots claimed from the check wheel). */
+  PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(200),
+  /** Manual connection tests this process runs at once, on slots of their own (never behind scheduled checks). */
+  PROBE_TEST_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(20),
   /** Slots one tenant may hold at once in this process; 0 = a quarter of PROBE_CONCURRENCY (at least 2). */
   PROBE_TENANT_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(5_000).default(0),
-  /** How long a scheduled check of a tenant at its cap waits before it is tried again (plus up to 50 % jitter). */
-  PROBE_TENANT_DEFER_MS: ms(500, 10),
-  SPEC_CACHE_TTL_MS: ms(5_000),
+  /** How often the check wheel is polled for due checks (a finished check also wakes it). */
+  WHEEL_POLL_MS: ms(100, 10),
+  /** Most due checks claimed in one Redis round trip. */
+  WHEEL_CLAIM_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** Delay before a check that failed on our own infrastructure (config service, result buffer) is tried again. */
+  WHEEL_RETRY_MS: ms(5_000, 100),
+  /** Decrypted specs live in memory until a config event invalidates them (every process hears it through Redis
+   * pub/sub); this TTL only bounds how long a missed invalidation could last. */
+  SPEC_CACHE_TTL_MS: ms(3_600_000),
+  SPEC_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(200_000),
   RESYNC_INTERVAL_MS: ms(600_000, 1_000),
   RESYNC_ON_START: envBool.default(true),
   RESYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
   /** How often each process checks that the "schedules synced" marker still exists (Redis flush detection). */
   MARKER_CHECK_INTERVAL_MS: ms(15_000, 100),
-  /** BullMQ lock per active job; a crashed worker's jobs are recovered after it expires. */
+  /** Lease of a claimed check slot and BullMQ lock of a test job; a crashed worker's checks are recovered after it. */
   LOCK_DURATION_MS: ms(30_000, 1_000),
   STALLED_INTERVAL_MS: ms(15_000, 500),
   /** How long a SIGTERM waits for in-flight probes before leaving them to stalled-job recovery. */

@@ -3,6 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export interface MetricsSources {
   jobCounts: () => Promise<Record<string, number>>;
   schedulerCount: () => Promise<number>;
+  /** The check wheel: due and unclaimed (all workers), leased (all workers), waiting and running here. */
+  wheel?: () => Promise<{ due: number; leased: number; waiting: number; running: number }>;
   /** Results in this process's buffer, not yet acknowledged by Kafka. */
   publishBacklog?: () => Promise<number>;
 }
@@ -35,7 +37,7 @@ export function createMetrics() {
   });
   const jobs = new Counter({
     name: "probe_jobs_total",
-    help: "Jobs processed, by job name and outcome (published|skipped|deferred|failed)",
+    help: "Checks processed, by job name (health-check|connection-test) and outcome (published|skipped|superseded|failed)",
     labelNames: ["name", "outcome"] as const,
     registers: [registry],
   });
@@ -95,8 +97,19 @@ export function createMetrics() {
     },
   });
   new Gauge({
+    name: "probe_wheel_checks",
+    help: "Check wheel: due and not yet claimed (due), claimed and not acknowledged by any worker (leased), claimed and waiting for a tenant slot here (waiting), running here (running)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      if (!sources?.wheel) return;
+      const w = await sources.wheel();
+      for (const state of ["due", "leased", "waiting", "running"] as const) this.set({ state }, w[state]);
+    },
+  });
+  new Gauge({
     name: "probe_schedulers",
-    help: "Health-check job schedulers in Redis",
+    help: "Health-check schedules in the check wheel (one per eligible integration)",
     registers: [registry],
     async collect() {
       if (sources) this.set(await sources.schedulerCount());

@@ -4,6 +4,7 @@ import { DEV_JWT_SECRET, signHs256 } from "@hip/service-kit";
 import { waitFor } from "@hip/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualProbeEventId, scheduledProbeEventId } from "./domain/event-id.ts";
+import { scheduleOffsetMs } from "./domain/desired-schedule.ts";
 import { FakeConfigService } from "./testing/fake-config-service.ts";
 import {
   createdEvent,
@@ -40,6 +41,8 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
   });
 
   const scheduler = async (id: string) => (await worker.runtime.schedules.get(id)) ?? undefined;
+  const dueNow = (id: string) =>
+    worker.runtime.redis.zadd(worker.runtime.checkWheel.keys.due, Date.now(), id);
 
   it("adds, updates and removes one scheduler per integration from config events, ignoring stale replays", async () => {
     const spec = makeSpec({
@@ -51,12 +54,11 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
     const first = await waitFor(() => scheduler(spec.id), { what: "scheduler created", timeoutMs: 30_000 });
     expect(first.every).toBe(30_000);
     expect(first.tenantId).toBe("tenant-a");
-    const template = await worker.runtime.queue.getJobScheduler(schedulerId(spec.id));
-    expect(template?.template?.data).toEqual({
-      integrationId: spec.id,
-      tenantId: "tenant-a",
-      intervalSeconds: 30,
-    });
+    // One wheel entry, due within one interval at the integration's stable phase.
+    const due = (await worker.runtime.checkWheel.nextDueAt(spec.id)) ?? 0;
+    expect(due).toBeGreaterThan(Date.now() - 1_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(due % 30_000).toBe(scheduleOffsetMs(spec.id, 30_000));
 
     await kafka.send(
       updatedEvent({ ...spec, version: 2, healthCheck: { enabled: true, intervalSeconds: 45 } }, 11),
@@ -144,16 +146,14 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
       healthCheck: { enabled: true, intervalSeconds: 60 },
     });
     config.specs.set(spec.id, spec);
-    // No offset: the first iteration is due now, so the test need not wait for the spread slot. A 60 s period keeps
-    // a second iteration from starting (and being measured) while the test reads the metrics.
-    await worker.runtime.queue.upsertJobScheduler(
-      schedulerId(spec.id),
-      { every: 60_000 },
-      {
-        name: "health-check",
-        data: { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 60 },
-      },
-    );
+    // Made due now, so the test need not wait for the spread slot. A 60 s period keeps a second iteration from
+    // starting (and being measured) while the test reads the metrics.
+    await worker.runtime.checkWheel.upsert({
+      integrationId: spec.id,
+      tenantId: spec.tenantId,
+      everyMs: 60_000,
+    });
+    await dueNow(spec.id);
     const event = await waitFor(
       () => kafka.status.find((e) => e.type === "integration.probe_completed" && e.subject === spec.id),
       { what: "scheduled probe_completed", timeoutMs: 30_000 },
@@ -177,6 +177,7 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
     );
     expect(metrics.body).toMatch(/probe_schedule_drift_seconds_count 1/);
     expect(metrics.body).toMatch(/probe_queue_jobs\{state="delayed"\}/);
+    expect(metrics.body).toMatch(/probe_wheel_checks\{state="leased"\} \d+/);
     expect(metrics.body).toMatch(/probe_schedulers \d+/);
     expect(metrics.body).toContain("probe_config_consumer_lag");
   });
@@ -185,22 +186,10 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
     const spec = makeSpec({ endpoint: `${peerUrl}/gone` });
     await kafka.send(createdEvent(spec, 1));
     await waitFor(() => scheduler(spec.id), { what: "scheduler created" });
-    const job = await worker.runtime.queue.add(
-      "health-check",
-      { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 60 },
-      { jobId: `gone-${spec.id}` },
-    );
-    await waitFor(
-      async () => (await job.isCompleted()) && (await worker.runtime.queue.getJob(job.id ?? ""))?.returnvalue,
-      {
-        what: "job completed",
-      },
-    );
-    expect((await worker.runtime.queue.getJob(job.id ?? ""))?.returnvalue).toEqual({
-      outcome: "skipped",
-      reason: "integration not found",
-    });
-    expect(await scheduler(spec.id)).toBeUndefined();
+    // The fake config service answers 404 for this spec: the check must drop the schedule, probing nothing.
+    await dueNow(spec.id);
+    await waitFor(async () => !(await scheduler(spec.id)), { what: "schedule dropped" });
+    expect(await worker.runtime.checkWheel.nextDueAt(spec.id)).toBeNull();
     expect(peer.hits.get("/gone")).toBeUndefined();
     expect(kafka.status.some((e) => e.subject === spec.id)).toBe(false);
   });

@@ -6,15 +6,18 @@ import { Redis } from "ioredis";
 import { buildApp } from "./app.ts";
 import { ConfigClient } from "./config-client/config-client.ts";
 import { serviceTokenProvider } from "./config-client/service-token.ts";
+import { SpecBatcher } from "./config-client/spec-batcher.ts";
 import { createConfigConsumer } from "./consumers/config.consumer.ts";
 import { type WorkerKeys, workerKeys } from "./domain/keys.ts";
+import { CheckWheel } from "./domain/check-wheel.ts";
 import { ResyncService } from "./domain/resync.ts";
 import { ScheduleManager } from "./domain/schedules.ts";
 import { SpecCache } from "./domain/spec-cache.ts";
 import { StatusPublisher } from "./domain/status-publisher.ts";
 import type { ProbeWorkerEnv } from "./env.ts";
 import { defaultTenantCap, TenantSlots } from "./domain/tenant-slots.ts";
-import { createProbeProcessor } from "./jobs/probe.job.ts";
+import { createProbeProcessor, createScheduledCheck } from "./jobs/probe.job.ts";
+import { WheelRunner } from "./jobs/wheel-runner.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { executeProbe, OAuthTokenCache } from "./probes/index.ts";
 
@@ -22,7 +25,11 @@ const CONSUMER_STOP_MS = 3_000;
 
 export interface Runtime extends ServiceRuntime {
   queue: Queue;
+  /** Runs manual connection tests (BullMQ jobs). */
   worker: Worker;
+  /** Runs scheduled health checks claimed from the check wheel. */
+  wheel: WheelRunner;
+  checkWheel: CheckWheel;
   redis: Redis;
   schedules: ScheduleManager;
   resync: ResyncService;
@@ -44,8 +51,9 @@ export function configAccess(env: ProbeWorkerEnv, redis: Redis, logger: Logger, 
       audience: env.JWT_AUDIENCE,
     }),
   });
-  const schedules = new ScheduleManager({ queue, redis, keys, logger });
-  return { keys, client, schedules };
+  const wheel = new CheckWheel({ redis, prefix: env.REDIS_PREFIX });
+  const schedules = new ScheduleManager({ queue, wheel, redis, keys, logger });
+  return { keys, client, schedules, wheel };
 }
 
 /** Resync from the config service, counted in the metrics. */
@@ -77,10 +85,17 @@ function createResync(
  * others hear it through Redis pub/sub.
  */
 async function sharedSpecCache(env: ProbeWorkerEnv, redis: Redis, keys: WorkerKeys) {
-  const specs = new SpecCache({ ttlMs: env.SPEC_CACHE_TTL_MS });
+  const specs = new SpecCache({ ttlMs: env.SPEC_CACHE_TTL_MS, maxEntries: env.SPEC_CACHE_MAX_ENTRIES });
   const subscriber = redis.duplicate();
   await subscriber.subscribe(keys.specInvalidation);
   subscriber.on("message", (_channel: string, id: string) => specs.invalidate(id));
+  // Pub/sub is at-most-once: invalidations sent while this subscriber was disconnected are lost, so a
+  // reconnect forgets every cached spec.
+  let connectedOnce = false;
+  subscriber.on("ready", () => {
+    if (connectedOnce) specs.clear();
+    connectedOnce = true;
+  });
   const invalidate = (id: string) => {
     specs.invalidate(id);
     redis.publish(keys.specInvalidation, id).catch(() => undefined);
@@ -99,7 +114,7 @@ function createProbeWorker(
   const worker = new Worker(PROBE_QUEUE, processor, {
     connection,
     prefix: env.REDIS_PREFIX,
-    concurrency: env.PROBE_CONCURRENCY,
+    concurrency: env.PROBE_TEST_CONCURRENCY,
     lockDuration: env.LOCK_DURATION_MS,
     stalledInterval: env.STALLED_INTERVAL_MS,
     maxStalledCount: 2,
@@ -186,26 +201,47 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue(PROBE_QUEUE, { connection: redis, prefix: env.REDIS_PREFIX });
   const access = configAccess(env, redis, logger, queue);
-  const { keys, client, schedules } = access;
+  const { keys, client, schedules, wheel: checkWheel } = access;
   const resync = createResync(env, access, redis, metrics, logger);
   const cache = await sharedSpecCache(env, redis, keys);
   const { bus, publisher } = await connectKafka(env, logger, topics, redis, keys, metrics);
   metrics.setSources({
     jobCounts: () => queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "paused"),
     schedulerCount: () => schedules.count(),
+    wheel: () => wheelFigures(checkWheel, wheel),
     publishBacklog: () => publisher.backlog(),
   });
   const probeCtx = { allowedCidrs: env.PROBE_ALLOWED_CIDRS, tokenCache: new OAuthTokenCache() };
-  const processor = createProbeProcessor({
+  const batcher = new SpecBatcher({ client });
+  const probeDeps = {
     client,
+    loadSpec: (id: string) => batcher.load(id),
     specs: cache.specs,
     schedules,
     publisher,
-    probe: (spec) => executeProbe(spec, probeCtx),
+    probe: (spec: Parameters<typeof executeProbe>[0]) => executeProbe(spec, probeCtx),
     metrics,
     logger,
     tenantSlots: new TenantSlots(env.PROBE_TENANT_MAX_IN_FLIGHT || defaultTenantCap(env.PROBE_CONCURRENCY)),
-    deferMs: env.PROBE_TENANT_DEFER_MS,
+  };
+  const processor = createProbeProcessor(probeDeps);
+  const scheduledCheck = createScheduledCheck(probeDeps);
+  const wheel = new WheelRunner({
+    wheel: checkWheel,
+    run: async (check) => {
+      await scheduledCheck(check);
+    },
+    tenantSlots: probeDeps.tenantSlots,
+    concurrency: env.PROBE_CONCURRENCY,
+    leaseMs: env.LOCK_DURATION_MS,
+    pollMs: env.WHEEL_POLL_MS,
+    claimBatch: env.WHEEL_CLAIM_BATCH,
+    retryMs: env.WHEEL_RETRY_MS,
+    logger,
+    onSuperseded: () => metrics.jobs.inc({ name: "health-check", outcome: "superseded" }),
+    onError: (what) => {
+      if (what === "check") metrics.jobs.inc({ name: "health-check", outcome: "failed" });
+    },
   });
   const { worker, connection: workerRedis } = createProbeWorker(env, processor, metrics, logger);
   const consumer = await createConfigConsumer({
@@ -240,6 +276,8 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     app,
     queue,
     worker,
+    wheel,
+    checkWheel,
     redis,
     schedules,
     resync,
@@ -250,6 +288,7 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
       // Jobs first: a restarted worker must not wait for the Kafka group rebalance (up to the session
       // timeout after a kill -9) before it recovers stalled jobs and runs due checks.
       void worker.run();
+      wheel.start();
       publisher.start();
       consumer
         .start()
@@ -265,7 +304,9 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
         await Promise.race([stopped, new Promise((r) => setTimeout(r, CONSUMER_STOP_MS).unref())]);
       });
       registry.register("intake", "http", () => app.close());
-      registry.register("drain", "worker", () => drainWorker(env, worker, publisher, logger));
+      registry.register("drain", "worker", async () => {
+        await Promise.all([wheel.stop(env.DRAIN_TIMEOUT_MS), drainWorker(env, worker, publisher, logger)]);
+      });
       registry.register("brokers", "kafka", () => bus.close());
       registry.register("brokers", "redis", async () => {
         cache.subscriber.disconnect();
@@ -289,6 +330,11 @@ async function drainWorker(env: ProbeWorkerEnv, worker: Worker, publisher: Statu
     await worker.close(true);
   }
   await publisher.flush();
+}
+
+async function wheelFigures(checkWheel: CheckWheel, runner: WheelRunner) {
+  const [due, leased] = await Promise.all([checkWheel.dueBacklog(), checkWheel.leased()]);
+  return { due, leased, waiting: runner.queued, running: runner.inFlight };
 }
 
 function errMessage(err: unknown): string {

@@ -168,8 +168,15 @@ export const connectionTests = configSchema.table(
 );
 export type ConnectionTestRow = typeof connectionTests.$inferSelect;
 
-/** Event ids the status consumer already applied (at-least-once delivery -> exactly-once effect). */
-export const processedEvents = configSchema.table("processed_events", {
-  eventId: uuid("event_id").primaryKey(),
-  processedAt: ts("processed_at").notNull().defaultNow(),
-});
+/**
+ * Event ids the status consumer already applied (at-least-once delivery -> exactly-once effect). Rows older than
+ * PROCESSED_EVENTS_RETENTION_HOURS (longer than the status topic keeps messages) are purged in small batches.
+ */
+export const processedEvents = configSchema.table(
+  "processed_events",
+  {
+    eventId: uuid("event_id").primaryKey(),
+    processedAt: ts("processed_at").notNull().defaultNow(),
+  },
+  (t) => [index("processed_events_processed_at_idx").on(t.processedAt)],
+);

@@ -1,4 +1,4 @@
-import { ConnectionSpec, ScheduleList } from "@hip/contracts";
+import { CONNECTION_SPEC_BATCH_MAX, ConnectionSpec, ConnectionSpecBatch, ScheduleList } from "@hip/contracts";
 import type { ServiceTokenProvider } from "./service-token.ts";
 
 /** A config-service call that failed for a reason other than "not found"; jobs retry these. */
@@ -45,6 +45,29 @@ export class ConfigClient {
     return parsed.data;
   }
 
+  /**
+   * Up to CONNECTION_SPEC_BATCH_MAX specs in one call; missing ids map to null. Null as a whole when the config
+   * service predates the batch endpoint (404 on the route), so the caller falls back to single fetches.
+   */
+  async getConnectionSpecs(ids: string[]): Promise<Map<string, ConnectionSpec | null> | null> {
+    const res = await this.request("/internal/integrations/connection-specs", {
+      method: "POST",
+      body: JSON.stringify({ ids: ids.slice(0, CONNECTION_SPEC_BATCH_MAX) }),
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    const body = await this.json(res, "connection spec batch");
+    const parsed = ConnectionSpecBatch.safeParse(body);
+    if (!parsed.success)
+      throw new ConfigServiceError("connection spec batch did not match its schema", res.status);
+    const out = new Map<string, ConnectionSpec | null>();
+    for (const spec of parsed.data.data) out.set(spec.id, spec);
+    for (const id of parsed.data.missing) out.set(id, null);
+    return out;
+  }
+
   async listSchedules(cursor: string | null, limit: number): Promise<ScheduleList> {
     const qs = new URLSearchParams({ limit: String(limit) });
     if (cursor) qs.set("cursor", cursor);
@@ -55,10 +78,20 @@ export class ConfigClient {
     return parsed.data;
   }
 
-  private async get(path: string): Promise<Response> {
+  private get(path: string): Promise<Response> {
+    return this.request(path, { method: "GET" });
+  }
+
+  private async request(path: string, init: { method: "GET" | "POST"; body?: string }): Promise<Response> {
     try {
       return await fetch(`${this.baseUrl}${path}`, {
-        headers: { authorization: `Bearer ${this.token()}`, accept: "application/json" },
+        method: init.method,
+        headers: {
+          authorization: `Bearer ${this.token()}`,
+          accept: "application/json",
+          ...(init.body ? { "content-type": "application/json" } : {}),
+        },
+        ...(init.body ? { body: init.body } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

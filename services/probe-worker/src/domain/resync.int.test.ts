@@ -6,6 +6,7 @@ import { getTestStack, waitFor } from "@hip/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProbeWorkerEnv } from "../env.ts";
+import { CheckWheel, wheelKeys } from "./check-wheel.ts";
 import { FakeConfigService } from "../testing/fake-config-service.ts";
 import { makeSpec } from "../testing/fixtures.ts";
 import { type RunningWorker, startWorker, testEnv } from "../testing/harness.ts";
@@ -65,9 +66,11 @@ describe("schedule resync (real Redis db 13 + Kafka)", () => {
 
   it("builds exactly one scheduler per eligible integration at start-up and removes orphans", async () => {
     const orphan = makeSpec();
-    const { Queue } = await import("bullmq");
-    const q = new Queue("hip-probes", { connection: admin, prefix: env.REDIS_PREFIX });
-    await q.upsertJobScheduler(schedulerId(orphan.id), { every: 60_000 }, { name: "health-check" });
+    await new CheckWheel({ redis: admin, prefix: env.REDIS_PREFIX }).upsert({
+      integrationId: orphan.id,
+      tenantId: orphan.tenantId,
+      everyMs: 60_000,
+    });
     const w = await startWorker(env);
     workers.push(w);
     await waitFor(async () => (await healthSchedulers(w)).join() === [...eligible].sort().join(), {
@@ -102,6 +105,12 @@ describe("schedule resync (real Redis db 13 + Kafka)", () => {
   it("resyncs from the CLI, and a resync removes a schedule whose integration disappeared", async () => {
     const gone = eligible.pop() ?? "";
     config.specs.delete(gone);
+    // A BullMQ job scheduler from before the check wheel must go, or it would run a second copy of the checks.
+    const legacy = new Redis(redisUrl);
+    const { Queue } = await import("bullmq");
+    const q = new Queue("hip-probes", { connection: legacy, prefix: env.REDIS_PREFIX });
+    await q.upsertJobScheduler(schedulerId(eligible[0] ?? ""), { every: 60_000 }, { name: "health-check" });
+    expect(await q.getJobSchedulersCount()).toBe(1);
     const { stdout } = await run(process.execPath, ["src/cli/resync.ts"], {
       cwd: serviceDir,
       env: {
@@ -114,12 +123,19 @@ describe("schedule resync (real Redis db 13 + Kafka)", () => {
       },
     });
     const summary = JSON.parse(stdout) as Record<string, number>;
-    expect(summary).toMatchObject({ listed: 29, eligible: 23, orphansRemoved: 1, upserted: 0 });
-    const check = new Redis(redisUrl);
-    const { Queue } = await import("bullmq");
-    const q = new Queue("hip-probes", { connection: check, prefix: env.REDIS_PREFIX });
-    expect(await q.getJobSchedulersCount()).toBe(23);
+    expect(summary).toMatchObject({
+      listed: 29,
+      eligible: 23,
+      orphansRemoved: 1,
+      upserted: 0,
+      legacyRemoved: 1,
+    });
+    expect(await q.getJobSchedulersCount()).toBe(0);
     await q.close();
+    legacy.disconnect();
+    const check = new Redis(redisUrl);
+    expect(await new CheckWheel({ redis: check, prefix: env.REDIS_PREFIX }).count()).toBe(23);
+    expect(await check.zcard(wheelKeys(env.REDIS_PREFIX).due)).toBe(23);
     check.disconnect();
   });
 });

@@ -17,6 +17,8 @@ export interface ResyncSummary {
   stale: number;
   kept: number;
   orphansRemoved: number;
+  /** BullMQ job schedulers left from before the check wheel, removed. */
+  legacyRemoved: number;
   durationMs: number;
 }
 
@@ -24,7 +26,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 const PARALLEL = 128;
 
 /**
- * Rebuilds the schedulers from the config service, the source of truth: one per eligible integration, none
+ * Rebuilds the schedules (the check wheel) from the config service, the source of truth: one per eligible integration, none
  * for others (orphans removed). Runs at start-up, every RESYNC_INTERVAL_MS, on demand, and whenever the
  * "synced" marker has vanished (a Redis flush). A Redis lock lets one process at a time run it.
  */
@@ -92,8 +94,10 @@ export class ResyncService {
       stale: 0,
       kept: 0,
       orphansRemoved: 0,
+      legacyRemoved: 0,
       durationMs: 0,
     };
+    summary.legacyRemoved = await this.schedules.removeLegacySchedulers();
     const existing = new Map<string, ExistingScheduler>();
     for await (const page of this.schedules.existing())
       for (const s of page) existing.set(s.integrationId, s);

@@ -1,6 +1,5 @@
-import { schedulerId } from "@hip/contracts";
 import { describe, expect, it } from "vitest";
-import { scheduledAtOf } from "../jobs/scheduled-at.ts";
+import { firstDueAt } from "./check-wheel.ts";
 import { desiredSchedule, intervalMs, scheduleOffsetMs } from "./desired-schedule.ts";
 import { manualProbeEventId, scheduledProbeEventId, uuidV5 } from "./event-id.ts";
 
@@ -45,10 +44,15 @@ describe("event ids", () => {
     expect(scheduledProbeEventId("health:a", 1000)).not.toBe(scheduledProbeEventId("health:a", 2000));
   });
 
-  it("reads the due time from a scheduler job id whose scheduler id has colons", () => {
-    const key = schedulerId("2b8f6a52-3c1e-4c4b-9a51-0f6f0b1d2e3f");
-    expect(scheduledAtOf({ id: `repeat:${key}:1795930642700` })).toBe(1795930642700);
-    expect(scheduledAtOf({ id: "2b8f6a52-3c1e-4c4b-9a51-0f6f0b1d2e3f" })).toBeNull();
-    expect(scheduledAtOf({ id: undefined })).toBeNull();
+  it("gives a new schedule its first due time at its stable phase, strictly in the future", () => {
+    const id = "2b8f6a52-3c1e-4c4b-9a51-0f6f0b1d2e3f";
+    const every = 60_000;
+    const phase = scheduleOffsetMs(id, every);
+    for (const now of [1_795_930_642_700, 1_795_930_642_700 + 17_123, phase + 120_000, phase + 119_999]) {
+      const first = firstDueAt(id, every, now);
+      expect(first).toBeGreaterThan(now);
+      expect(first - now).toBeLessThanOrEqual(every);
+      expect(first % every).toBe(phase);
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { type HealthCheckJob, JOB_CATALOG, schedulerId } from "@hip/contracts";
+import { schedulerId } from "@hip/contracts";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { intervalMs, scheduleOffsetMs } from "./desired-schedule.ts";
+import type { CheckWheel } from "./check-wheel.ts";
+import { intervalMs } from "./desired-schedule.ts";
 import type { WorkerKeys } from "./keys.ts";
 
 export interface SchedulePlan {
@@ -46,15 +47,17 @@ return 1`;
 
 const HEALTH_PREFIX = schedulerId("");
 
-/** Owns the BullMQ job schedulers: one per eligible integration, id schedulerId(integrationId). */
+/** Owns the health-check schedules: one per eligible integration, in the check wheel (check-wheel.ts). */
 export class ScheduleManager {
   private readonly queue: Queue;
+  private readonly wheel: CheckWheel;
   private readonly redis: Redis;
   private readonly keys: WorkerKeys;
   private readonly logger: Logger;
 
-  constructor(opts: { queue: Queue; redis: Redis; keys: WorkerKeys; logger: Logger }) {
+  constructor(opts: { queue: Queue; wheel: CheckWheel; redis: Redis; keys: WorkerKeys; logger: Logger }) {
     this.queue = opts.queue;
+    this.wheel = opts.wheel;
     this.redis = opts.redis;
     this.keys = opts.keys;
     this.logger = opts.logger;
@@ -72,7 +75,7 @@ export class ScheduleManager {
 
   /**
    * Current state read from the config service (resync listing or a fresh connection spec). `existing` lets a
-   * resync skip schedulers that already match, so a periodic resync of 100,000 integrations writes nothing.
+   * resync skip schedules that already match, so a periodic resync of 100,000 integrations writes nothing.
    */
   async applySnapshot(
     plan: SchedulePlan,
@@ -87,82 +90,74 @@ export class ScheduleManager {
     return result;
   }
 
-  /** Removes a scheduler whose integration is not in the config service's listing, unless state about it was
+  /** Removes a schedule whose integration is not in the config service's listing, unless state about it was
    * applied after the listing started (an integration created while the resync ran). */
   async removeOrphan(integrationId: string, listingStartedAt: number): Promise<boolean> {
     const at = await this.redis.hget(this.keys.state(integrationId), "at");
     if (at && Number(at) >= listingStartedAt) return false;
-    return this.queue.removeJobScheduler(schedulerId(integrationId));
+    return this.wheel.remove(integrationId);
   }
 
-  /** Removes the scheduler of an integration the config service says is gone (404 on its spec). */
+  /** Removes the schedule of an integration the config service says is gone (404 on its spec). */
   async removeGone(integrationId: string): Promise<boolean> {
-    return this.queue.removeJobScheduler(schedulerId(integrationId));
+    return this.wheel.remove(integrationId);
   }
 
-  /** Every health-check scheduler, page by page. */
+  /** Every health-check schedule, page by page. */
   async *existing(pageSize = 1000): AsyncGenerator<ExistingScheduler[]> {
-    for (let start = 0; ; start += pageSize) {
-      const page = await this.queue.getJobSchedulers(start, start + pageSize - 1, true);
-      const mine = page
-        .filter((s) => s.key.startsWith(HEALTH_PREFIX))
-        .map((s) => {
-          const data = s.template?.data as Partial<HealthCheckJob> | undefined;
-          return {
-            integrationId: s.key.slice(HEALTH_PREFIX.length),
-            every: s.every ? Number(s.every) : null,
-            tenantId: typeof data?.tenantId === "string" ? data.tenantId : null,
-          };
-        });
-      if (mine.length > 0) yield mine;
-      if (page.length < pageSize) return;
+    for await (const page of this.wheel.all(pageSize)) {
+      yield page.map((s) => ({ integrationId: s.integrationId, every: s.everyMs, tenantId: s.tenantId }));
     }
   }
 
-  /** The scheduler of one integration, or null. (BullMQ's getJobScheduler answers a decoded-key stub for a
-   * missing id, so existence is judged by the scheduler having a next run.) */
+  /** The schedule of one integration, or null. */
   async get(integrationId: string): Promise<ExistingScheduler | null> {
-    const s = await this.queue.getJobScheduler(schedulerId(integrationId));
-    if (!s || s.next === null || s.next === undefined) return null;
-    const data = s.template?.data as Partial<HealthCheckJob> | undefined;
-    return {
-      integrationId,
-      every: s.every ? Number(s.every) : null,
-      tenantId: typeof data?.tenantId === "string" ? data.tenantId : null,
-    };
+    const s = await this.wheel.get(integrationId);
+    return s ? { integrationId, every: s.everyMs, tenantId: s.tenantId } : null;
   }
 
   count(): Promise<number> {
-    return this.queue.getJobSchedulersCount();
+    return this.wheel.count();
+  }
+
+  /**
+   * BullMQ job schedulers for health checks were the schedules before the check wheel (decision 0262); a worker
+   * upgraded in place removes them, or both would run every check.
+   */
+  async removeLegacySchedulers(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const page = await this.queue.getJobSchedulers(0, 999, true);
+      const legacy = page.filter((s) => s.key.startsWith(HEALTH_PREFIX));
+      for (const s of legacy) if (await this.queue.removeJobScheduler(s.key)) removed++;
+      if (legacy.length === 0 || page.length < 1000) break;
+    }
+    if (removed > 0) this.logger.info({ removed }, "legacy BullMQ health-check schedulers removed");
+    return removed;
   }
 
   private async enact(
     plan: SchedulePlan,
     existing: ExistingScheduler | null | undefined,
   ): Promise<ApplyResult> {
-    const id = schedulerId(plan.integrationId);
     switch (plan.desired) {
       case "keep":
         return "kept";
       case "absent": {
         if (existing === null) return "unchanged";
-        const removed = await this.queue.removeJobScheduler(id);
+        const removed = await this.wheel.remove(plan.integrationId);
         if (removed) this.logger.info({ integrationId: plan.integrationId }, "health-check schedule removed");
         return removed ? "removed" : "unchanged";
       }
       case "present": {
         const every = intervalMs(plan.intervalSeconds);
         if (existing && existing.every === every && existing.tenantId === plan.tenantId) return "unchanged";
-        const data: HealthCheckJob = {
+        const written = await this.wheel.upsert({
           integrationId: plan.integrationId,
           tenantId: plan.tenantId,
-          intervalSeconds: plan.intervalSeconds,
-        };
-        await this.queue.upsertJobScheduler(
-          id,
-          { every, offset: scheduleOffsetMs(plan.integrationId, every) },
-          { name: "health-check", data, opts: { ...JOB_CATALOG["health-check"].opts } },
-        );
+          everyMs: every,
+        });
+        if (!written) return "unchanged";
         this.logger.debug({ integrationId: plan.integrationId, every }, "health-check schedule upserted");
         return "upserted";
       }

@@ -56,4 +56,30 @@ describe("SpecCache", () => {
     }
     expect(cache.size).toBe(3);
   });
+
+  it("spreads expiry, so specs loaded together are not all fetched again together", async () => {
+    let now = 0;
+    const randoms = [0, 0.5, 1];
+    const cache = new SpecCache({
+      ttlMs: 5_000,
+      jitter: 0.2,
+      now: () => now,
+      random: () => randoms.shift() ?? 0,
+    });
+    const specs = [makeSpec(), makeSpec(), makeSpec()];
+    for (const spec of specs) await cache.get(spec.id, async () => spec);
+    now = 4_250; // lifetimes 5,000, 4,500 and 4,000 ms
+    expect(specs.map((s) => cache.has(s.id))).toEqual([true, true, false]);
+    now = 4_750;
+    expect(specs.map((s) => cache.has(s.id))).toEqual([true, false, false]);
+  });
+
+  it("hands out a copy: a caller changing its spec does not change the cached one", async () => {
+    const cache = new SpecCache({ ttlMs: 60_000 });
+    const spec = makeSpec();
+    await cache.get(spec.id, async () => spec);
+    const first = await cache.get(spec.id, async () => spec);
+    if (first) first.headers.injected = "x";
+    expect((await cache.get(spec.id, async () => spec))?.headers.injected).toBeUndefined();
+  });
 });

@@ -1,7 +1,8 @@
 import type { ConnectionSpec } from "@hip/contracts";
 
 interface Entry {
-  spec: ConnectionSpec;
+  /** The spec as JSON: a flat string is about half the heap of the parsed object and nothing for the GC to trace. */
+  json: string;
   expiresAt: number;
 }
 
@@ -9,13 +10,17 @@ export interface SpecCacheOptions {
   ttlMs: number;
   maxEntries?: number;
   now?: () => number;
+  /** 0..1; each entry lives ttlMs × (1 - jitter × random), so entries loaded together do not expire together. */
+  jitter?: number;
+  random?: () => number;
 }
 
 /**
- * Decrypted connection specs held briefly in process memory only (never on disk, never logged), so a burst of
- * checks for one integration costs one config-service call. Concurrent loads of one id share a single fetch.
- * Config events invalidate an entry; the TTL bounds staleness in worker processes that did not see the event.
- * A generation counter stops a fetch that started before an invalidation from refilling the cache.
+ * Decrypted connection specs held in process memory only (never on disk, never logged): a check costs a
+ * config-service call only when its spec is not cached. Concurrent loads of one id share a single fetch.
+ * Config events invalidate an entry in every process (Redis pub/sub fan-out; a reconnect clears the cache); the
+ * TTL (default 1 h, jittered) only bounds how long a missed invalidation could last. A generation counter stops a
+ * fetch that started before an invalidation from refilling the cache.
  */
 export class SpecCache {
   private readonly entries = new Map<string, Entry>();
@@ -24,11 +29,15 @@ export class SpecCache {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly jitter: number;
+  private readonly random: () => number;
 
   constructor(opts: SpecCacheOptions) {
     this.ttlMs = opts.ttlMs;
     this.maxEntries = opts.maxEntries ?? 20_000;
     this.now = opts.now ?? Date.now;
+    this.jitter = opts.jitter ?? 0.2;
+    this.random = opts.random ?? Math.random;
   }
 
   async get(
@@ -36,14 +45,15 @@ export class SpecCache {
     load: (id: string) => Promise<ConnectionSpec | null>,
   ): Promise<ConnectionSpec | null> {
     const hit = this.entries.get(id);
-    if (hit && hit.expiresAt > this.now()) return hit.spec;
+    if (hit && hit.expiresAt > this.now()) return JSON.parse(hit.json) as ConnectionSpec;
     if (hit) this.entries.delete(id);
     const running = this.inflight.get(id);
     if (running) return running;
     const gen = this.generation.get(id) ?? 0;
     const p = load(id)
       .then((spec) => {
-        if (spec && this.ttlMs > 0 && (this.generation.get(id) ?? 0) === gen) this.put(id, spec);
+        if (spec && this.ttlMs > 0 && this.maxEntries > 0 && (this.generation.get(id) ?? 0) === gen)
+          this.put(id, spec);
         return spec;
       })
       .finally(() => this.inflight.delete(id));
@@ -83,6 +93,7 @@ export class SpecCache {
         if (!oldest.done) this.entries.delete(oldest.value);
       }
     }
-    this.entries.set(id, { spec, expiresAt: this.now() + this.ttlMs });
+    const ttl = this.ttlMs * (1 - this.jitter * this.random());
+    this.entries.set(id, { json: JSON.stringify(spec), expiresAt: this.now() + ttl });
   }
 }

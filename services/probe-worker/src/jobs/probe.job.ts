@@ -1,15 +1,15 @@
 import {
   ConnectionTestJob,
   type ConnectionSpec,
-  HealthCheckJob,
   type JobName,
   type ProbeResult,
   schedulerId,
 } from "@hip/contracts";
-import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { ConfigClient } from "../config-client/config-client.ts";
-import { desiredSchedule } from "../domain/desired-schedule.ts";
+import type { ClaimedCheck } from "../domain/check-wheel.ts";
+import { desiredSchedule, intervalMs } from "../domain/desired-schedule.ts";
 import { manualProbeEventId, scheduledProbeEventId } from "../domain/event-id.ts";
 import type { ScheduleManager } from "../domain/schedules.ts";
 import type { SpecCache } from "../domain/spec-cache.ts";
@@ -17,21 +17,20 @@ import type { StatusPublisher } from "../domain/status-publisher.ts";
 import type { TenantSlots } from "../domain/tenant-slots.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ProbeOutcome } from "../probes/index.ts";
-import { scheduledAtOf } from "./scheduled-at.ts";
 import { SpanKind, SpanStatusCode, startSpan, traceparentOf } from "@hip/service-kit";
 
 export interface ProbeJobDeps {
   client: ConfigClient;
+  /** Fetches a spec the cache lacks (runtime: batched, SpecBatcher); defaults to one call per spec. */
+  loadSpec?: (integrationId: string) => Promise<ConnectionSpec | null>;
   specs: SpecCache;
   schedules: ScheduleManager;
   publisher: StatusPublisher;
   probe: (spec: ConnectionSpec) => Promise<ProbeOutcome>;
   metrics: Metrics;
   logger: Logger;
-  /** Per-tenant share of the slots; absent = no cap. */
+  /** Per-tenant share of the slots (manual tests count towards it but are never refused); absent = no cap. */
   tenantSlots?: TenantSlots;
-  /** Base delay before a deferred scheduled check is tried again. */
-  deferMs?: number;
 }
 
 export type ProbeJobResult =
@@ -49,7 +48,7 @@ interface Work {
   traceparent?: string | undefined;
 }
 
-function describe(job: Job): Work {
+function describe(job: Job): Work | null {
   const name = job.name as JobName;
   if (name === "connection-test") {
     const data = ConnectionTestJob.safeParse(job.data);
@@ -61,57 +60,70 @@ function describe(job: Job): Work {
       eventId: manualProbeEventId(data.data.testId),
     };
   }
-  if (name === "health-check") {
-    const data = HealthCheckJob.safeParse(job.data);
-    if (!data.success) throw new UnrecoverableError("health-check job payload is invalid");
-    const scheduledAt = scheduledAtOf(job) ?? job.timestamp;
-    const key = job.repeatJobKey ?? schedulerId(data.data.integrationId);
-    return {
-      integrationId: data.data.integrationId,
-      tenantId: data.data.tenantId,
-      trigger: "scheduled",
-      testId: null,
-      scheduledAt,
-      eventId: scheduledProbeEventId(key, scheduledAt),
-    };
-  }
+  // Health checks run from the check wheel; a health-check job can only come from a job scheduler created
+  // before the wheel existed (the start-up resync removes those).
+  if (name === "health-check") return null;
   throw new UnrecoverableError(`unknown job name ${job.name}`);
 }
 
+/** The work of a slot claimed from the check wheel: its event id is derived from the slot, as before the wheel. */
+export function scheduledWork(check: ClaimedCheck): Work {
+  return {
+    integrationId: check.integrationId,
+    tenantId: check.tenantId,
+    trigger: "scheduled",
+    testId: null,
+    scheduledAt: check.dueAt,
+    eventId: scheduledProbeEventId(schedulerId(check.integrationId), check.dueAt),
+  };
+}
+
 /**
- * One check: fetch the decrypted spec (cached briefly), probe, publish integration.probe_completed. Failures
- * of our own infrastructure (config service, a full result buffer) throw, so BullMQ retries the job; the event id is derived
- * from the job, so a retry republishes the same event. Probe failures are results, not job failures. Publishing
- * only appends to the Redis result buffer: the slot is free as soon as the probe is done, whether Kafka is up or not.
+ * A manual connection test (BullMQ job): fetch the decrypted spec, probe, publish integration.probe_completed.
+ * Failures of our own infrastructure (config service, a full result buffer) throw, so BullMQ retries the job; the
+ * event id is derived from the test id, so a retry republishes the same event. Probe failures are results, not job
+ * failures. Publishing only appends to the Redis result buffer: the slot is free as soon as the probe is done,
+ * whether Kafka is up or not. Scheduled checks take the same path from the check wheel (createScheduledCheck).
  */
 export function createProbeProcessor(deps: ProbeJobDeps) {
-  return async (job: Job, token?: string): Promise<ProbeJobResult> => {
+  return async (job: Job): Promise<ProbeJobResult> => {
     const work = describe(job);
-    const name = job.name;
-    const slots = deps.tenantSlots;
-    if (slots && !slots.tryTake(work.tenantId, work.trigger === "manual")) {
-      // The tenant already holds its share of the slots: give this one back to the others for a moment. The
-      // check keeps its due time (and so its event id); its drift shows the tenant's own backlog.
-      deps.metrics.jobs.inc({ name, outcome: "deferred" });
-      const base = deps.deferMs ?? 500;
-      await job.moveToDelayed(Date.now() + base + Math.floor(Math.random() * (base / 2)), token);
-      throw new DelayedError();
+    if (!work) {
+      deps.metrics.jobs.inc({ name: job.name, outcome: "skipped" });
+      return { outcome: "skipped", reason: "health checks run from the check wheel" };
     }
+    // Manual tests run on their own slots and are never refused; they count towards the tenant's share.
+    deps.tenantSlots?.tryTake(work.tenantId, true);
     try {
-      return await runCheck(deps, job, work);
+      return await runCheck(deps, work, job.name);
     } finally {
-      slots?.release(work.tenantId);
+      deps.tenantSlots?.release(work.tenantId);
     }
   };
 }
 
-async function runCheck(deps: ProbeJobDeps, job: Job, work: Work): Promise<ProbeJobResult> {
-  const name = job.name;
-  if (work.scheduledAt !== null && job.attemptsMade === 0) {
-    const startedAt = job.processedOn ?? Date.now();
-    deps.metrics.drift.observe(Math.max(0, startedAt - work.scheduledAt) / 1000);
-  }
-  const spec = await deps.specs.get(work.integrationId, (id) => deps.client.getConnectionSpec(id));
+/**
+ * One slot claimed from the check wheel (the wheel runner holds the tenant's share). Resolves when the result is
+ * buffered or the check was skipped; throws on our own infrastructure's failure, so the slot is claimed again.
+ */
+export function createScheduledCheck(deps: ProbeJobDeps) {
+  return async (check: ClaimedCheck): Promise<ProbeJobResult> => {
+    const work = scheduledWork(check);
+    deps.metrics.drift.observe(Math.max(0, Date.now() - check.dueAt) / 1000);
+    return runCheck(deps, work, "health-check", check.everyMs);
+  };
+}
+
+async function runCheck(
+  deps: ProbeJobDeps,
+  work: Work,
+  name: string,
+  scheduledEveryMs?: number,
+): Promise<ProbeJobResult> {
+  const spec = await deps.specs.get(
+    work.integrationId,
+    deps.loadSpec ?? ((id) => deps.client.getConnectionSpec(id)),
+  );
   if (!spec) {
     // The integration is gone: its schedule must go too, and nobody is waiting for a result.
     if (work.trigger === "scheduled") await deps.schedules.removeGone(work.integrationId);
@@ -119,7 +131,7 @@ async function runCheck(deps: ProbeJobDeps, job: Job, work: Work): Promise<Probe
     return { outcome: "skipped", reason: "integration not found" };
   }
   if (work.trigger === "scheduled") {
-    const skip = await reconcileSchedule(deps, spec, job);
+    const skip = await reconcileSchedule(deps, spec, work.tenantId, scheduledEveryMs);
     if (skip) {
       deps.metrics.jobs.inc({ name, outcome: "skipped" });
       return { outcome: "skipped", reason: skip };
@@ -166,11 +178,20 @@ async function runCheck(deps: ProbeJobDeps, job: Job, work: Work): Promise<Probe
  * The spec is the freshest truth about the integration. A scheduled check for an integration that is no longer
  * eligible (an event not applied yet, or lost with a Redis flush) fixes the schedule instead of probing.
  */
-async function reconcileSchedule(deps: ProbeJobDeps, spec: ConnectionSpec, job: Job): Promise<string | null> {
+async function reconcileSchedule(
+  deps: ProbeJobDeps,
+  spec: ConnectionSpec,
+  tenantId: string,
+  everyMs: number | undefined,
+): Promise<string | null> {
   const desired = desiredSchedule(spec);
-  const data = job.data as HealthCheckJob;
-  if (desired === "present" && data.intervalSeconds === spec.healthCheck.intervalSeconds) return null;
   if (desired === "keep") return null;
+  if (
+    desired === "present" &&
+    everyMs === intervalMs(spec.healthCheck.intervalSeconds) &&
+    tenantId === spec.tenantId
+  )
+    return null;
   await deps.schedules.applySnapshot(
     {
       integrationId: spec.id,

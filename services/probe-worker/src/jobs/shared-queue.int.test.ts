@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ConnectionTestJob, JOB_CATALOG, schedulerId } from "@hip/contracts";
+import { type ConnectionTestJob, JOB_CATALOG } from "@hip/contracts";
 import { waitFor } from "@hip/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeConfigService } from "../testing/fake-config-service.ts";
@@ -8,7 +8,7 @@ import { updatedEvent } from "../testing/fixtures.ts";
 import { KafkaProbe, type RunningWorker, startWorker, testEnv } from "../testing/harness.ts";
 import { HttpPeer } from "../testing/http-peer.ts";
 
-describe("two workers sharing one queue (real Redis + Kafka)", () => {
+describe("two workers sharing one queue and one check wheel (real Redis + Kafka)", () => {
   const config = new FakeConfigService();
   const peer = new HttpPeer();
   let peerUrl = "";
@@ -70,23 +70,25 @@ describe("two workers sharing one queue (real Redis + Kafka)", () => {
         })),
       );
     }
+    const wheel = a.runtime.checkWheel;
     for (const spec of scheduled) {
-      // every 2 s with no offset: several slots fire while both workers compete for them.
-      await a.runtime.queue.upsertJobScheduler(
-        schedulerId(spec.id),
-        { every: 2_000 },
-        {
-          name: "health-check",
-          data: { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 10 },
-        },
-      );
+      await wheel.upsert({ integrationId: spec.id, tenantId: spec.tenantId, everyMs: 10_000 });
+    }
+    // Three slots of each, each made due at once, while both workers poll the one wheel.
+    for (let round = 1; round <= 3; round++) {
+      const at = Date.now();
+      for (const spec of scheduled) await a.runtime.redis.zadd(wheel.keys.due, at, spec.id);
+      await waitFor(() => scheduled.every((_, i) => (peer.hits.get(`/s/${i}`) ?? 0) >= round), {
+        what: `scheduled round ${round}`,
+        timeoutMs: 30_000,
+      });
     }
     await waitFor(() => tests.every((_, i) => peer.hits.get(`/t/${i}`) === 1), {
       what: "every test ran",
       timeoutMs: 30_000,
     });
-    await new Promise((r) => setTimeout(r, 5_000));
-    for (const spec of scheduled) await a.runtime.queue.removeJobScheduler(schedulerId(spec.id));
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const spec of scheduled) await b.runtime.checkWheel.remove(spec.id);
     await new Promise((r) => setTimeout(r, 1_000));
 
     for (let i = 0; i < tests.length; i++) expect(peer.hits.get(`/t/${i}`)).toBe(1);
@@ -107,7 +109,7 @@ describe("two workers sharing one queue (real Redis + Kafka)", () => {
     for (const [i, spec] of scheduled.entries()) {
       const slots = kafka.status.filter((e) => e.subject === spec.id);
       // One request per published slot, one event per slot, no slot twice.
-      expect(slots.length).toBeGreaterThanOrEqual(2);
+      expect(slots.length).toBeGreaterThanOrEqual(3);
       expect(peer.hits.get(`/s/${i}`)).toBe(slots.length);
       expect(new Set(slots.map((e) => e.id)).size).toBe(slots.length);
     }

@@ -51,7 +51,6 @@ describe("one tenant's hanging checks do not take every slot (real Redis + Kafka
       RESYNC_ON_START: "false",
       PROBE_CONCURRENCY: "4",
       PROBE_TENANT_MAX_IN_FLIGHT: "2",
-      PROBE_TENANT_DEFER_MS: "100",
     });
     kafka = new KafkaProbe(env);
     await kafka.start();
@@ -67,14 +66,16 @@ describe("one tenant's hanging checks do not take every slot (real Redis + Kafka
     await hole?.close();
   });
 
-  const scheduledJob = (spec: ConnectionSpec) => ({
-    name: "health-check" as const,
-    data: { integrationId: spec.id, tenantId: spec.tenantId, intervalSeconds: 10 },
-    opts: { ...JOB_CATALOG["health-check"].opts, jobId: `once-${spec.id}` },
-  });
+  /** Puts the check in the wheel due at `at` (a 60 s interval: one slot runs during the test). */
+  const scheduleAt = async (spec: ConnectionSpec, at: number) => {
+    const wheel = worker.runtime.checkWheel;
+    await wheel.upsert({ integrationId: spec.id, tenantId: spec.tenantId, everyMs: 60_000 });
+    await worker.runtime.redis.zadd(wheel.keys.due, at, spec.id);
+  };
 
   it("caps the tenant at its share; other tenants' scheduled checks and manual tests run meanwhile", async () => {
-    const healthCheck = { enabled: true, intervalSeconds: 10 };
+    // The wheel's interval matches the spec's, so no check reschedules itself while the test runs.
+    const healthCheck = { enabled: true, intervalSeconds: 60 };
     // Tenant "hog": 6 checks against a port that never answers (2 s timeout, no retries), queued first.
     const hogs = Array.from({ length: 6 }, () =>
       makeSpec({ tenantId: "hog", endpoint: hole.url, timeout: 2_000, retryAttempts: 0, healthCheck }),
@@ -86,8 +87,10 @@ describe("one tenant's hanging checks do not take every slot (real Redis + Kafka
     const manual = makeSpec({ tenantId: "calm", endpoint: `${peerUrl}/calm/manual` });
     for (const s of [...hogs, ...calm, manual]) config.specs.set(s.id, s);
     const queue = worker.runtime.queue;
-    await queue.addBulk(hogs.map(scheduledJob));
-    await queue.addBulk(calm.map(scheduledJob));
+    // The hog's checks are due first, so without the cap they would be claimed and started first.
+    const now = Date.now();
+    for (const [i, s] of hogs.entries()) await scheduleAt(s, now - 100 + i);
+    for (const [i, s] of calm.entries()) await scheduleAt(s, now - 50 + i);
     const test: ConnectionTestJob = {
       integrationId: manual.id,
       tenantId: "calm",
@@ -109,7 +112,7 @@ describe("one tenant's hanging checks do not take every slot (real Redis + Kafka
     const hogResults = completed().filter((e) => e.data.tenantId === "hog");
     expect(hogResults).toHaveLength(6);
     expect(hogResults.every((e) => e.data.success === false)).toBe(true);
-    // Deferred checks keep their identity: one event per check.
+    // Checks waiting for the tenant's share keep their identity: one event per check.
     expect(new Set(hogResults.map((e) => e.subject)).size).toBe(6);
   });
 });

@@ -22,13 +22,14 @@ function isServiceToken(header: string | undefined, secret: string): boolean {
 }
 
 /**
- * Test stand-in for the config service's two internal endpoints, implementing their documented contract
+ * Test stand-in for the config service's internal endpoints (single and batched specs, schedules), implementing their documented contract
  * (ConnectionSpec; ScheduleList in id order, the cursor being the last id of the page). The real service is exercised end to end by the lead.
  */
 export class FakeConfigService {
   readonly specs = new Map<string, ConnectionSpec>();
   readonly specRequests = new Map<string, number>();
   scheduleRequests = 0;
+  batchRequests = 0;
   private app: FastifyInstance | null = null;
   private readonly secret: string;
 
@@ -51,6 +52,18 @@ export class FakeConfigService {
       if (!spec)
         return reply.status(404).send({ error: { code: "NOT_FOUND", message: "no", statusCode: 404 } });
       return spec;
+    });
+    app.post<{ Body: { ids: string[] } }>("/internal/integrations/connection-specs", async (req) => {
+      this.batchRequests++;
+      const ids = [...new Set(req.body.ids)];
+      for (const id of ids) this.specRequests.set(id, (this.specRequests.get(id) ?? 0) + 1);
+      return {
+        data: ids.flatMap((id) => {
+          const spec = this.specs.get(id);
+          return spec ? [spec] : [];
+        }),
+        missing: ids.filter((id) => !this.specs.has(id)),
+      };
     });
     app.get<{ Querystring: { cursor?: string; limit?: string } }>(
       "/internal/integrations/schedules",

@@ -1,8 +1,8 @@
-import type { ConnectionSpec, ScheduleList } from "@hip/contracts";
+import type { ConnectionSpec, ConnectionSpecBatch, ScheduleList } from "@hip/contracts";
 import { DomainError } from "@hip/service-kit";
-import { asc, eq, gt } from "drizzle-orm";
+import { asc, eq, gt, inArray } from "drizzle-orm";
 import { withSystem } from "../../db/client.ts";
-import { integrations } from "../../db/schema.ts";
+import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { toScheduleEntry } from "../integrations/view.ts";
 import { openSecrets } from "../secrets/seal.ts";
@@ -13,6 +13,23 @@ export async function getConnectionSpec(deps: DomainDeps, id: string): Promise<C
     tx.select().from(integrations).where(eq(integrations.id, id)),
   );
   if (!row) throw DomainError.notFound("Integration");
+  return toConnectionSpec(deps, row);
+}
+
+/** Up to CONNECTION_SPEC_BATCH_MAX decrypted specs in one query (the probe worker's batched cache misses). */
+export async function getConnectionSpecs(deps: DomainDeps, ids: string[]): Promise<ConnectionSpecBatch> {
+  const unique = [...new Set(ids)];
+  const rows = await withSystem(deps.db, (tx) =>
+    tx.select().from(integrations).where(inArray(integrations.id, unique)),
+  );
+  const found = new Set(rows.map((r) => r.id));
+  return {
+    data: rows.map((row) => toConnectionSpec(deps, row)),
+    missing: unique.filter((id) => !found.has(id)),
+  };
+}
+
+function toConnectionSpec(deps: DomainDeps, row: IntegrationRow): ConnectionSpec {
   const { fields, secretHeaders } = openSecrets(deps.ring, row);
   return {
     id: row.id,

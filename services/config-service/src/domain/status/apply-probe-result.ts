@@ -1,6 +1,6 @@
-import type { IntegrationProbeCompleted, IntegrationStatus } from "@hip/contracts";
+import type { IntegrationProbeCompleted, IntegrationStatus, ProbeResult, TopicNames } from "@hip/contracts";
 import { and, eq, sql } from "drizzle-orm";
-import { type Db, withSystem } from "../../db/client.ts";
+import { type Db, type Tx, withSystem } from "../../db/client.ts";
 import { connectionTests, type IntegrationRow, integrations, processedEvents } from "../../db/schema.ts";
 import type { DomainDeps } from "../context.ts";
 import { appendChange } from "../integrations/append-change.ts";
@@ -65,11 +65,97 @@ export function countCheck(
   };
 }
 
+/** The integration columns one probe result writes. */
+export type ProbeState = Pick<
+  IntegrationRow,
+  "status" | "consecutiveFailures" | "consecutiveSuccesses" | "recentResults" | "lastError" | "lastSyncedAt"
+>;
+
+/** What one probe result does to a row: the columns it leaves, and whether the status changed. */
+export interface ProbeStep {
+  next: ProbeState;
+  changed: boolean;
+}
+
+/**
+ * One probe result applied to a row (pure): counters, the window (emptied at a status change, so a recovery is
+ * not undone by old failures), last error / last sync and the status rule. The single-event and the batch path
+ * both step through this, so N results in one batch leave exactly what N single applications leave.
+ */
+export function stepProbe(
+  row: ProbeState & StatusRules,
+  result: Pick<ProbeResult, "success" | "error" | "checkedAt">,
+): ProbeStep {
+  const counts = countCheck(row, result.success);
+  const status = nextStatus(row.status, counts, row);
+  const changed = status !== row.status;
+  return {
+    changed,
+    next: {
+      status,
+      consecutiveFailures: counts.consecutiveFailures,
+      consecutiveSuccesses: counts.consecutiveSuccesses,
+      recentResults: changed ? "" : counts.recentResults,
+      lastError: result.success ? null : (result.error?.message ?? "probe failed").slice(0, 2000),
+      lastSyncedAt: result.success ? new Date(result.checkedAt) : row.lastSyncedAt,
+    },
+  };
+}
+
+/**
+ * Writes one probe step of a locked row through appendChange: the row (event_seq moves only when an event is
+ * emitted), and on a status change its `status_changed` (cause = the probe event, time = the check's time) and a
+ * `status_change` audit entry. Returns the row as written.
+ */
+export function writeProbeStep(
+  tx: Tx,
+  args: {
+    topics: TopicNames;
+    before: IntegrationRow;
+    step: ProbeStep;
+    event: IntegrationProbeCompleted;
+    traceparent: string | undefined;
+    now: Date;
+  },
+): Promise<IntegrationRow> {
+  const { before, step, event, now } = args;
+  const { changed } = step;
+  const success = event.data.success;
+  return appendChange(tx, {
+    traceparent: args.traceparent,
+    topics: args.topics,
+    before,
+    write: (eventSeq) =>
+      updateRow(tx, before.id, {
+        ...step.next,
+        eventSeq,
+        ...(changed ? { updatedAt: now, updatedBy: "system" } : {}),
+      }),
+    events: changed
+      ? [statusChanged(before.status, success ? "probe_recovered" : "probe_failures", event.id)]
+      : [],
+    audit: changed
+      ? (updated) => ({
+          action: "status_change",
+          actor: "system",
+          before: toAuditState(before),
+          after: toAuditState(updated),
+          requestId: event.id,
+          clientIp: null,
+        })
+      : null,
+    now,
+    // The status changed when the deciding check ran (what flapping windows and stats durations measure).
+    eventTime: new Date(event.data.checkedAt),
+  });
+}
+
 /**
  * Applies one `integration.probe_completed` exactly once (processed_events dedupes by event id, in the same
  * transaction): records the test result, updates lastSyncedAt/lastError/consecutiveFailures and the status, and
  * emits `integration.status_changed` through the outbox. The NOTIFY wakes the request waiting on the test, on
- * whichever replica it is.
+ * whichever replica it is. The consumer applies whole batches (apply-probe-batch.ts); this one-event path is its
+ * fallback when a batch fails for a data reason, and the reference the batch path is tested against.
  */
 export async function applyProbeResult(
   deps: Pick<DomainDeps, "db" | "topics">,
@@ -110,43 +196,13 @@ export async function applyProbeResult(
       if (done.length > 0) await tx.execute(sql`select pg_notify(${TEST_DONE_CHANNEL}, ${result.testId})`);
     }
     if (!row) return "unknown_integration";
-
-    const counts = countCheck(row, result.success);
-    const status = nextStatus(row.status, counts, row);
-    const changed = status !== row.status;
-    const now = new Date();
-    await appendChange(tx, {
-      traceparent,
+    await writeProbeStep(tx, {
       topics: deps.topics,
       before: row,
-      write: (eventSeq) =>
-        updateRow(tx, row.id, {
-          consecutiveFailures: counts.consecutiveFailures,
-          consecutiveSuccesses: counts.consecutiveSuccesses,
-          // The window counts checks since the last status change, so a recovery is not undone by old failures.
-          recentResults: changed ? "" : counts.recentResults,
-          lastError: result.success ? null : (result.error?.message ?? "probe failed").slice(0, 2000),
-          lastSyncedAt: result.success ? new Date(result.checkedAt) : row.lastSyncedAt,
-          status,
-          eventSeq,
-          ...(changed ? { updatedAt: now, updatedBy: "system" } : {}),
-        }),
-      events: changed
-        ? [statusChanged(row.status, result.success ? "probe_recovered" : "probe_failures", event.id)]
-        : [],
-      audit: changed
-        ? (updated) => ({
-            action: "status_change",
-            actor: "system",
-            before: toAuditState(row),
-            after: toAuditState(updated),
-            requestId: event.id,
-            clientIp: null,
-          })
-        : null,
-      now,
-      // The status changed when the deciding check ran (what flapping windows and stats durations measure).
-      eventTime: new Date(result.checkedAt),
+      step: stepProbe(row, result),
+      event,
+      traceparent,
+      now: new Date(),
     });
     return "applied";
   });

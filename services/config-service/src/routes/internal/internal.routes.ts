@@ -1,5 +1,7 @@
 import {
   ConnectionSpec,
+  ConnectionSpecBatch,
+  ConnectionSpecBatchRequest,
   ErrorEnvelope,
   IntegrationIdParams,
   ScheduleList,
@@ -8,7 +10,7 @@ import {
 import { serviceOnly } from "@hip/service-kit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { DomainDeps } from "../../domain/context.ts";
-import { getConnectionSpec, listSchedules } from "../../domain/internal/read-internal.ts";
+import { getConnectionSpec, getConnectionSpecs, listSchedules } from "../../domain/internal/read-internal.ts";
 
 /** Probe-worker endpoints (registered under /internal): service token only; a tenant token gets a 404. */
 export const internalRoutes: FastifyPluginAsyncZod<{ deps: DomainDeps }> = async (app, { deps }) => {
@@ -42,6 +44,24 @@ export const internalRoutes: FastifyPluginAsyncZod<{ deps: DomainDeps }> = async
     async (req, reply) => {
       reply.header("cache-control", "no-store");
       return getConnectionSpec(deps, req.params.id);
+    },
+  );
+
+  app.post(
+    "/integrations/connection-specs",
+    {
+      onRequest: serviceOnly,
+      logLevel: "warn",
+      schema: {
+        tags: ["internal"],
+        summary: "Decrypted connection specs of up to 500 integrations (service token)",
+        body: ConnectionSpecBatchRequest,
+        response: { 200: ConnectionSpecBatch, 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope },
+      },
+    },
+    async (req, reply) => {
+      reply.header("cache-control", "no-store");
+      return getConnectionSpecs(deps, req.body.ids);
     },
   );
 };

@@ -163,6 +163,22 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const redisAdmin = new Redis(REDIS_URL);
 const redisUsedMemory = async () =>
   Number(/used_memory:(\d+)/.exec(await redisAdmin.info("memory"))?.[1] ?? 0);
+/** Bytes of this run's own keys (SCAN prefix*, MEMORY USAGE each): immune to other sessions on the shared Redis. */
+const ownRedisBytes = async (): Promise<{ keys: number; bytes: number }> => {
+  let cursor = "0";
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, batch] = await redisAdmin.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (batch.length === 0) continue;
+    const pipeline = redisAdmin.pipeline();
+    for (const k of batch) pipeline.memory("USAGE", k, "SAMPLES", "0");
+    for (const [, v] of (await pipeline.exec()) ?? []) bytes += Number(v ?? 0);
+    keys += batch.length;
+  } while (cursor !== "0");
+  return { keys, bytes };
+};
 const redisPid = async () => {
   const pid = Number(/process_id:(\d+)/.exec(await redisAdmin.info("server"))?.[1] ?? 0);
   // A Redis in a container reports a pid of its own namespace: only trust it when /proc agrees.
@@ -445,6 +461,7 @@ async function main(): Promise<void> {
   checkedOnce = null;
   const resyncSeconds = (performance.now() - resyncStart) / 1000;
   const redisAfter = await redisUsedMemory();
+  const ownAfterResync = await ownRedisBytes();
   log(
     `${WORKERS} worker(s) ready, resync done (${resyncSeen}) after ${resyncSeconds.toFixed(1)} s; warming up ${WARMUP_S} s`,
   );
@@ -561,6 +578,7 @@ async function main(): Promise<void> {
   const statsAfter = await scrape(stats.url);
   const loadAtWindowEnd = loadAverage();
   const memAtEnd = Object.fromEntries(children.map((c) => [c.name, procMemory(c.pid)]));
+  const ownAtEnd = await ownRedisBytes();
   clearInterval(rssTimer);
   testsDeadline = Date.now() + 30_000;
   const configAfter = await scrape(config.url).catch(() => "");
@@ -712,6 +730,13 @@ async function main(): Promise<void> {
         ]),
       ),
       redisBytesPerIntegration: Math.round((redisAfter - redisBefore) / (N + BLACKHOLE_N)),
+      redisOwnKeys: {
+        afterResync: {
+          keys: ownAfterResync.keys,
+          bytesPerIntegration: Math.round(ownAfterResync.bytes / (N + BLACKHOLE_N)),
+        },
+        atEnd: { keys: ownAtEnd.keys, bytesPerIntegration: Math.round(ownAtEnd.bytes / (N + BLACKHOLE_N)) },
+      },
       redisUsedMemoryMb: { beforeSeed: mb(redisBefore), afterResync: mb(redisAfter) },
     },
     cpu: {
@@ -747,7 +772,8 @@ async function main(): Promise<void> {
     `  config GET /configs/:id at ${figures.configGetById.rps}/s: p50 ${figures.configGetById.p50Ms} ms, p99 ${figures.configGetById.p99Ms} ms (${apiErrors} errors)`,
     `  consumer lag at the end: config-service status consumer ${figures.consumerLagMessagesAtEnd.configStatusConsumer} messages, stats projection ${figures.consumerLagMessagesAtEnd.statsProjection}`,
     `  stats read-model lag over ${lag.count} events: p50 <= ${lag.quantiles.p50?.le} s (~${lag.quantiles.p50?.interpolated}), p99 <= ${lag.quantiles.p99?.le} s (~${lag.quantiles.p99?.interpolated})`,
-    `  worker RSS: ${workers.map((w) => `${w.name} end ${figures.memory.workerRssMb[w.name]?.end} MB, peak ${figures.memory.workerRssMb[w.name]?.peakSampled} MB, HWM ${figures.memory.workerRssMb[w.name]?.hwm} MB`).join("; ")}; Redis ${figures.memory.redisBytesPerIntegration} B per integration`,
+    `  worker RSS: ${workers.map((w) => `${w.name} end ${figures.memory.workerRssMb[w.name]?.end} MB, peak ${figures.memory.workerRssMb[w.name]?.peakSampled} MB, HWM ${figures.memory.workerRssMb[w.name]?.hwm} MB`).join("; ")}`,
+    `  Redis per integration: used_memory delta ${figures.memory.redisBytesPerIntegration} B (shared instance); own keys ${figures.memory.redisOwnKeys.afterResync.bytesPerIntegration} B after resync, ${figures.memory.redisOwnKeys.atEnd.bytesPerIntegration} B at the end (${ownAtEnd.keys} keys)`,
     `  CPU s: ${Object.entries(systemParts)
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(

@@ -152,6 +152,14 @@ async function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
+/** Registers a started child; one started after an interrupt is stopped at once (the cleanup already ran). */
+function track(child: Child): void {
+  children.push(child);
+  if (cleaning) {
+    void stopChild(child);
+    throw new Error("interrupted");
+  }
+}
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
@@ -304,6 +312,12 @@ async function main(): Promise<void> {
     return;
   }
   await kafkaStarting;
+  if (cleaning) {
+    // Interrupted while the broker was starting: the cleanup may have run before its pid file existed.
+    await stopPid(Number(readFileSync(join(privateKafka.stateDir, "kafka.pid"), "utf8").trim()), 30_000);
+    rmSync(privateKafka.stateDir, { recursive: true, force: true });
+    throw new Error("interrupted");
+  }
   kafkaPid = Number(readFileSync(join(privateKafka.stateDir, "kafka.pid"), "utf8").trim());
 
   // 3. The services.
@@ -329,7 +343,7 @@ async function main(): Promise<void> {
       ...CONFIG_ENV,
     },
   });
-  children.push(config);
+  track(config);
   await waitReady(config);
   const stats = startService({
     name: "stats-service",
@@ -338,7 +352,7 @@ async function main(): Promise<void> {
     logDir,
     env: { ...common, DATABASE_URL: dbUrl(dbNames.stats), RATE_LIMIT_MAX: "100000000", ...STATS_ENV },
   });
-  children.push(stats);
+  track(stats);
   await waitReady(stats);
   // BENCH_ALERTS=1: the alert-service too (consumes the status topic; no channels or policies are set up).
   const alerts = ALERTS
@@ -356,7 +370,7 @@ async function main(): Promise<void> {
       })
     : null;
   if (alerts) {
-    children.push(alerts);
+    track(alerts);
     await waitReady(alerts);
   }
   const sealedCheck = await checkSealedSpec(config.url, dbUrl(dbNames.config));
@@ -438,7 +452,7 @@ async function main(): Promise<void> {
       logDir,
       env: workerEnv,
     });
-    children.push(w);
+    track(w);
     workers.push(w);
   }
   for (const w of workers) await waitReady(w, 300_000);

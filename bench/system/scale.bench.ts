@@ -592,12 +592,12 @@ async function main(): Promise<void> {
   const statsAfter = await scrape(stats.url);
   const loadAtWindowEnd = loadAverage();
   const memAtEnd = Object.fromEntries(children.map((c) => [c.name, procMemory(c.pid)]));
-  const ownAtEnd = await ownRedisBytes();
   clearInterval(rssTimer);
   testsDeadline = Date.now() + 30_000;
   const configAfter = await scrape(config.url).catch(() => "");
   await apiLoop.stop();
   await testLoop.stop();
+  const ownAtEnd = await ownRedisBytes();
   // Results checked inside the window may still be on their way (publish batching, consumer poll).
   await sleep(5_000);
   window = { start, end };

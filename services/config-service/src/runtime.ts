@@ -67,7 +67,14 @@ async function connectKafka(
       })
     : null;
   const consumer = env.STATUS_CONSUMER_ENABLED
-    ? await createStatusConsumer({ bus, db: pg.systemDb, topics, prefix: env.KAFKA_TOPIC_PREFIX, logger })
+    ? await createStatusConsumer({
+        bus,
+        db: pg.systemDb,
+        topics,
+        prefix: env.KAFKA_TOPIC_PREFIX,
+        logger,
+        applyWindowMs: env.PROCESSED_EVENTS_RETENTION_HOURS * 3_600_000 * 0.9,
+      })
     : null;
   return { bus, relay, consumer };
 }

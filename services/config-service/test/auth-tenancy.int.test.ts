@@ -195,7 +195,9 @@ describe("internal endpoints", () => {
     const url = "/internal/integrations/connection-specs";
     const absent = "00000000-0000-4000-8000-000000000000";
     expect((await svc.request("POST", url, { token: adminT1, body: { ids: [id] } })).status).toBe(404);
-    const one = await svc.request("GET", `/internal/integrations/${id}/connection-spec`, { token: serviceToken() });
+    const one = await svc.request("GET", `/internal/integrations/${id}/connection-spec`, {
+      token: serviceToken(),
+    });
     const batch = await svc.request("POST", url, { token: serviceToken(), body: { ids: [id, absent, id] } });
     expect(batch.status).toBe(200);
     expect(batch.headers["cache-control"]).toBe("no-store");
@@ -204,7 +206,9 @@ describe("internal endpoints", () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain("ids.1");
     const tooMany = Array.from({ length: 501 }, () => id);
-    expect((await svc.request("POST", url, { token: serviceToken(), body: { ids: tooMany } })).status).toBe(400);
+    expect((await svc.request("POST", url, { token: serviceToken(), body: { ids: tooMany } })).status).toBe(
+      400,
+    );
     expect((await svc.request("POST", url, { token: serviceToken(), body: { ids: [] } })).status).toBe(400);
   });
 

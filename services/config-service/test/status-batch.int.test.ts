@@ -144,6 +144,15 @@ describe("applyProbeBatch", () => {
     expect(await row(id)).toEqual(after);
   });
 
+  it("does not apply a result checked before the dedupe window (its id may have been purged)", async () => {
+    const id = await create({ failureThreshold: 1 });
+    const old = probe(id, false);
+    const fresh = probe(id, true);
+    const staleBefore = Date.parse(fresh.data.checkedAt);
+    expect(await applyProbeBatch({ ...deps(), staleBefore }, [old, fresh])).toEqual(["ignored", "applied"]);
+    expect(await row(id)).toMatchObject({ status: "ACTIVE", consecutiveFailures: 0, recentResults: "0" });
+  });
+
   it("three failures in one batch with failureThreshold 3: ERROR, exactly one status_changed from the third", async () => {
     const id = await create({ failureThreshold: 3 });
     const seqBefore = (await row(id)).eventSeq;

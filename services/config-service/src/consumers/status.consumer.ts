@@ -15,7 +15,8 @@ type Span = ReturnType<typeof startSpan>;
 /**
  * Consumes integration.status.v1. Applies `integration.probe_completed`, a fetched batch at a time in a few
  * set-based transactions (apply-probe-batch.ts); ignores `integration.status_changed` (this service's own output
- * on the same topic). A transient failure throws, and the consumer retries the batch (already applied events are
+ * on the same topic) and probe results checked longer ago than `applyWindowMs` (90 % of the processed_events
+ * retention: a replay of old results can neither double-count nor move today's counters). A transient failure throws, and the consumer retries the batch (already applied events are
  * duplicates then). A batch that fails for a data reason (a value Postgres refuses) is applied again one event
  * at a time, and an event that fails alone for a data reason goes to the dead-letter topic: one bad event never
  * stalls the partition.
@@ -26,8 +27,11 @@ export async function createStatusConsumer(args: {
   topics: TopicNames;
   prefix: string;
   logger: Logger;
+  /** Probe results checked longer ago than this are not applied (they may be past the dedupe window). */
+  applyWindowMs?: number;
 }): Promise<EventConsumer<typeof StatusEvent>> {
   const { db, topics, logger } = args;
+  const window = args.applyWindowMs ?? Number.POSITIVE_INFINITY;
   let dlq: Promise<EventProducer> | null = null;
   const deadLetter = async (item: Item, reason: string) => {
     logger.warn(
@@ -56,10 +60,10 @@ export async function createStatusConsumer(args: {
   };
 
   /** The fallback: each event in its own transaction, in order. */
-  const oneByOne = async (items: Item[], traceparents: Array<string | undefined>) => {
+  const oneByOne = async (items: Item[], traceparents: Array<string | undefined>, staleBefore: number) => {
     const out: BatchOutcome[] = [];
     for (const [i, item] of items.entries()) {
-      if (!isProbeToApply(item.event)) {
+      if (!isProbeToApply(item.event, staleBefore)) {
         out.push("ignored");
         continue;
       }
@@ -81,11 +85,12 @@ export async function createStatusConsumer(args: {
     deadLetterTopic: topics.deadLetter,
     handleBatch: async (items) => {
       const events = items.map((i) => i.event);
+      const staleBefore = Date.now() - window;
       // A span per probe result that carries a trace (a connection test an admin asked for), covering the
       // transaction that applies it; its status change, if any, continues that trace.
       const spans = new Map<number, Span>();
       for (const [i, e] of events.entries()) {
-        if (!e.traceparent || !isProbeToApply(e)) continue;
+        if (!e.traceparent || !isProbeToApply(e, staleBefore)) continue;
         spans.set(
           i,
           startSpan(`apply ${e.type}`, {
@@ -102,7 +107,7 @@ export async function createStatusConsumer(args: {
       try {
         let outcomes: BatchOutcome[];
         try {
-          outcomes = await applyProbeBatch({ db, topics }, events, traceparents);
+          outcomes = await applyProbeBatch({ db, topics, staleBefore }, events, traceparents);
         } catch (err) {
           if (!isDataError(err)) throw err;
           // The root cause only: the query error's own text holds every parameter of the batch.
@@ -110,7 +115,7 @@ export async function createStatusConsumer(args: {
             { reason: errorText(err), events: events.length },
             "probe batch refused; applying its events one by one",
           );
-          outcomes = await oneByOne(items, traceparents);
+          outcomes = await oneByOne(items, traceparents, staleBefore);
         }
         for (const [i, span] of spans) span.setAttribute("hip.outcome", outcomes[i] ?? "applied");
         const unknown = outcomes.filter((o) => o === "unknown_integration").length;

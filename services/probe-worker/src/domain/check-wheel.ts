@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { scheduleOffsetMs } from "./desired-schedule.ts";
+import { luaScript } from "./lua.ts";
 
 /**
  * The check wheel (issue 13, decision 0262): every scheduled health check lives in Redis as
@@ -87,6 +88,8 @@ for i = 1, #due, 2 do
   end
 end
 return out`;
+
+const claimScript = luaScript(CLAIM);
 
 // KEYS: due, facts. ARGV: id, "every|tenant", firstDue. Returns 1 when written, 0 when already identical.
 const UPSERT = `
@@ -195,8 +198,8 @@ export class CheckWheel {
   /** Claims up to `limit` slots (expired leases first), leased for `leaseMs`: one round trip. */
   async claim(limit: number, leaseMs: number): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    const flat = (await this.redis.eval(
-      CLAIM,
+    const flat = (await claimScript(
+      this.redis,
       3,
       this.keys.due,
       this.keys.facts,

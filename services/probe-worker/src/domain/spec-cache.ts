@@ -1,8 +1,11 @@
 import type { ConnectionSpec } from "@hip/contracts";
 
 interface Entry {
-  /** The spec as JSON: a flat string is about half the heap of the parsed object and nothing for the GC to trace. */
-  json: string;
+  /**
+   * The spec as UTF-8 JSON outside the JS heap: 100,000 cached specs add nothing for the GC to trace, and the heap
+   * (which V8 sizes at a multiple of its live data) stays small. About a third of the parsed object's size.
+   */
+  json: Buffer;
   expiresAt: number;
 }
 
@@ -45,7 +48,7 @@ export class SpecCache {
     load: (id: string) => Promise<ConnectionSpec | null>,
   ): Promise<ConnectionSpec | null> {
     const hit = this.entries.get(id);
-    if (hit && hit.expiresAt > this.now()) return JSON.parse(hit.json) as ConnectionSpec;
+    if (hit && hit.expiresAt > this.now()) return JSON.parse(hit.json.toString("utf8")) as ConnectionSpec;
     if (hit) this.entries.delete(id);
     const running = this.inflight.get(id);
     if (running) return running;
@@ -94,6 +97,6 @@ export class SpecCache {
       }
     }
     const ttl = this.ttlMs * (1 - this.jitter * this.random());
-    this.entries.set(id, { json: JSON.stringify(spec), expiresAt: this.now() + ttl });
+    this.entries.set(id, { json: Buffer.from(JSON.stringify(spec), "utf8"), expiresAt: this.now() + ttl });
   }
 }

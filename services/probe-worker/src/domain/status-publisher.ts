@@ -5,6 +5,7 @@ import { type EventProducer, type OutgoingMessage, withDeadline } from "@hip/eve
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { WorkerKeys } from "./keys.ts";
+import { luaScript } from "./lua.ts";
 
 /**
  * Bounded append to this process's result buffer (a Redis stream), taking the integration's next sequence in the
@@ -18,6 +19,7 @@ local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], '*', 'id', ARGV[3], 'key', ARGV[4], 'seq', seq, 'event', ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[6], ARGV[7])
 return seq`;
+const bufferResult = luaScript(BUFFER_RESULT);
 
 /** Takes over a dead publisher's buffer only if nobody else did (lock with a lease). */
 const RELEASE_IF_MINE = `
@@ -115,8 +117,8 @@ export class StatusPublisher {
       }),
     );
     if (!event.success) throw new Error(`probe result does not match the contract: ${event.error.message}`);
-    const seq = await this.o.redis.eval(
-      BUFFER_RESULT,
+    const seq = await bufferResult(
+      this.o.redis,
       3,
       this.stream,
       this.o.keys.sequence(result.integrationId),

@@ -15,8 +15,17 @@ export const PROBE_BATCH_TX_EVENTS = 500;
 export type BatchOutcome = ApplyOutcome | "ignored";
 
 /** What the status consumer applies: probe results, not this service's own status_changed on the same topic. */
-export function isProbeToApply(event: StatusEvent): event is IntegrationProbeCompleted {
-  return event.type === "integration.probe_completed" && event.source !== EVENT_SOURCES.configService;
+export function isProbeToApply(
+  event: StatusEvent,
+  staleBefore = Number.NEGATIVE_INFINITY,
+): event is IntegrationProbeCompleted {
+  return (
+    event.type === "integration.probe_completed" &&
+    event.source !== EVENT_SOURCES.configService &&
+    // A result checked before the dedupe window (processed_events retention) could have been applied and its id
+    // purged since: it is not applied again (stale anyway), so exactly-once needs the ids only that long.
+    Date.parse(event.data.checkedAt) >= staleBefore
+  );
 }
 
 /**
@@ -26,7 +35,7 @@ export function isProbeToApply(event: StatusEvent): event is IntegrationProbeCom
  * transition. Returns one outcome per event (`ignored`: not a probe result to apply).
  */
 export async function applyProbeBatch(
-  deps: Pick<DomainDeps, "db" | "topics">,
+  deps: Pick<DomainDeps, "db" | "topics"> & { staleBefore?: number },
   events: StatusEvent[],
   /** Per event (same index): the trace context its status change carries; defaults to the event's own. */
   traceparents: ReadonlyArray<string | undefined> = [],
@@ -35,7 +44,7 @@ export async function applyProbeBatch(
   const todo: number[] = [];
   const seen = new Set<string>();
   for (const [i, event] of events.entries()) {
-    if (!isProbeToApply(event)) continue;
+    if (!isProbeToApply(event, deps.staleBefore)) continue;
     const id = event.id.toLowerCase();
     // The same id twice in one batch (a producer retry): the first is applied, the repeat is a duplicate.
     if (seen.has(id)) out[i] = "duplicate";

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { StatsMetrics } from "./metrics.ts";
 
 const bucket = (text: string, le: string) =>
-  Number(new RegExp(`^hip_stats_event_apply_delay_seconds_bucket\\{le="${le}"\\} (\\d+)`, "m").exec(text)?.[1]);
+  Number(
+    new RegExp(`^hip_stats_event_apply_delay_seconds_bucket\\{le="${le}"\\} (\\d+)`, "m").exec(text)?.[1],
+  );
 
 describe("hip_stats_event_apply_delay_seconds", () => {
   // The read-model lag goal is p99 < 2 s (issue 13, bench/system): the histogram must tell 1.5 s from 3 s.

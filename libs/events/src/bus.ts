@@ -125,7 +125,8 @@ export class EventBus {
         retries: this.tuning.retries,
         restartOnFailure: async () => true,
       },
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: opts.fetchMaxWaitMs ?? 100,
+      ...(opts.fetchMinBytes ? { minBytes: opts.fetchMinBytes } : {}),
       allowAutoTopicCreation: false,
     });
     const wrapped = new EventConsumer(

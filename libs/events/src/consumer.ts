@@ -33,6 +33,13 @@ export interface ConsumerOptions<S extends z.ZodType> {
    */
   partitionsConsumedConcurrently?: number;
   /**
+   * Fetch batching (kafkajs `minBytes` / `maxWaitTimeInMs`, defaults 1 byte / 100 ms): the broker answers a fetch
+   * once it holds `fetchMinBytes` for this member or after `fetchMaxWaitMs`. A high-volume consumer whose handler
+   * costs per batch (a transaction) sets both up: fewer, larger batches for at most `fetchMaxWaitMs` more latency.
+   */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
+  /**
    * Handles the parsed events of one fetched batch, in partition order. Must be idempotent: delivery is
    * at-least-once. Throwing retries the same batch with backoff (transient failures); throwing
    * PermanentEventError from `handle` sends that one event to the dead-letter topic.

@@ -83,6 +83,9 @@ export async function createStatusConsumer(args: {
     topics: [topics.status],
     schema: StatusEvent,
     deadLetterTopic: topics.deadLetter,
+    // Batches are transactions: under load, larger ones (64 KiB, ~60 results) for at most 150 ms more latency.
+    fetchMinBytes: 64 * 1024,
+    fetchMaxWaitMs: 150,
     handleBatch: async (items) => {
       const events = items.map((i) => i.event);
       const staleBefore = Date.now() - window;

@@ -45,6 +45,9 @@ export async function createSnapshotConsumer(o: {
     deadLetterTopic: topics.deadLetter,
     fromBeginning: true,
     partitionsConsumedConcurrently: 2,
+    // A transaction per batch (the offsets move even when every event is a skipped probe result): few large ones.
+    fetchMinBytes: 256 * 1024,
+    fetchMaxWaitMs: 300,
     handleBatch: async (items) => {
       const last = items.at(-1);
       if (!last) return;

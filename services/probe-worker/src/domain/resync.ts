@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { ScheduleEntry } from "@hip/contracts";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ConfigClient } from "../config-client/config-client.ts";
@@ -106,11 +105,18 @@ export class ResyncService {
     let cursor: string | null = null;
     do {
       const page = await this.client.listSchedules(cursor, this.pageSize);
-      for (let i = 0; i < page.data.length; i += PARALLEL) {
-        const chunk = page.data.slice(i, i + PARALLEL);
-        const results = await Promise.all(chunk.map((entry) => this.applyEntry(entry, existing)));
-        for (const r of results) count(summary, r);
-      }
+      const results = await this.schedules.applySnapshotPage(
+        [...new Map(page.data.map((e) => [e.id, e])).values()].map((entry) => ({
+          plan: {
+            integrationId: entry.id,
+            tenantId: entry.tenantId,
+            desired: desiredSchedule(entry),
+            intervalSeconds: entry.healthCheck.intervalSeconds,
+          },
+          version: entry.version,
+        })),
+      );
+      for (const r of results) count(summary, r);
       for (const entry of page.data) {
         listed.add(entry.id);
         summary.listed++;
@@ -129,19 +135,6 @@ export class ResyncService {
     await this.redis.set(this.keys.syncedMarker, new Date().toISOString());
     summary.durationMs = Date.now() - startedAt;
     return summary;
-  }
-
-  private applyEntry(entry: ScheduleEntry, existing: Map<string, ExistingScheduler>): Promise<ApplyResult> {
-    return this.schedules.applySnapshot(
-      {
-        integrationId: entry.id,
-        tenantId: entry.tenantId,
-        desired: desiredSchedule(entry),
-        intervalSeconds: entry.healthCheck.intervalSeconds,
-      },
-      entry.version,
-      existing.get(entry.id) ?? null,
-    );
   }
 }
 

@@ -2,7 +2,8 @@ import { schedulerId } from "@hip/contracts";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { CheckWheel } from "./check-wheel.ts";
+import { type CheckWheel, firstDueAt } from "./check-wheel.ts";
+import { luaScript } from "./lua.ts";
 import { intervalMs } from "./desired-schedule.ts";
 import type { WorkerKeys } from "./keys.ts";
 
@@ -44,6 +45,47 @@ local v = redis.call('HGET', KEYS[1], 'ver')
 if not v or tonumber(ARGV[2]) >= tonumber(v) then redis.call('HSET', KEYS[1], 'ver', ARGV[2]) end
 redis.call('HSET', KEYS[1], 'at', ARGV[3])
 return 1`;
+
+// Resync: a page of snapshot plans in one call. KEYS: due, facts. ARGV: now, state key prefix, then per plan 6
+// values: id, version, desired (p|a|k), facts ("every|tenant"), first due. Per plan, exactly what applySnapshot
+// does (version check, enact, commit); returns one code per plan: s(tale) k(ept) r(emoved) u(psert) n(unchanged).
+const APPLY_SNAPSHOTS = `
+local now = ARGV[1]
+local out = {}
+for i = 3, #ARGV, 5 do
+  local id, version, desired, facts, first = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local state = ARGV[2] .. id
+  local v = redis.call('HGET', state, 'ver')
+  if v and tonumber(v) > version then
+    out[#out + 1] = 's'
+  else
+    local code = 'k'
+    if desired == 'a' then
+      local had = redis.call('HDEL', KEYS[2], id) + redis.call('ZREM', KEYS[1], id)
+      if had > 0 then code = 'r' else code = 'n' end
+    elseif desired == 'p' then
+      local cur = redis.call('HGET', KEYS[2], id)
+      local inWheel = redis.call('ZSCORE', KEYS[1], id)
+      if cur == facts and inWheel then code = 'n' else
+        redis.call('HSET', KEYS[2], id, facts)
+        redis.call('ZADD', KEYS[1], first, id)
+        code = 'u'
+      end
+    end
+    if not v or version >= tonumber(v) then redis.call('HSET', state, 'ver', version) end
+    redis.call('HSET', state, 'at', now)
+    out[#out + 1] = code
+  end
+end
+return out`;
+const applySnapshots = luaScript(APPLY_SNAPSHOTS);
+const CODES: Record<string, ApplyResult> = {
+  s: "stale",
+  k: "kept",
+  r: "removed",
+  u: "upserted",
+  n: "unchanged",
+};
 
 const HEALTH_PREFIX = schedulerId("");
 
@@ -88,6 +130,35 @@ export class ScheduleManager {
     const result = await this.enact(plan, existing);
     await this.redis.eval(COMMIT, 1, key, -1, version, Date.now());
     return result;
+  }
+
+  /**
+   * A resync page: applySnapshot for each plan, all in one Redis call (100,000 integrations: 200 calls, not
+   * 300,000). Plans of one integration must not repeat within a call.
+   */
+  async applySnapshotPage(plans: Array<{ plan: SchedulePlan; version: number }>): Promise<ApplyResult[]> {
+    if (plans.length === 0) return [];
+    const now = Date.now();
+    const args: Array<string | number> = [now, this.keys.state("")];
+    for (const { plan, version } of plans) {
+      const every = intervalMs(plan.intervalSeconds);
+      const desired = plan.desired === "present" ? "p" : plan.desired === "absent" ? "a" : "k";
+      args.push(
+        plan.integrationId,
+        version,
+        desired,
+        `${every}|${plan.tenantId}`,
+        firstDueAt(plan.integrationId, every, now),
+      );
+    }
+    const codes = (await applySnapshots(
+      this.redis,
+      2,
+      this.wheel.keys.due,
+      this.wheel.keys.facts,
+      ...args,
+    )) as string[];
+    return codes.map((c) => CODES[c] ?? "unchanged");
   }
 
   /** Removes a schedule whose integration is not in the config service's listing, unless state about it was

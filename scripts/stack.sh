@@ -59,7 +59,11 @@ start_service() {
   say "starting $name on :$port (log: .run/logs/$name.log)"
   # A plain background command (no subshell), so $! is the node process itself and no pipe stays open.
   cd "$ROOT/services/$dir"
-  HOST="$DEV_BIND_HOST" SMTP_SINK_HOST="$DEV_BIND_HOST" PORT="$port" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+  # The probe worker's V8 heap is capped (decision 0262): under its allocation rate V8 would otherwise grow it to a
+  # multiple of the live data.
+  local node_options="${NODE_OPTIONS:-}"
+  [ "$name" = probe-worker ] && node_options="${NODE_OPTIONS:---max-old-space-size=384 --max-semi-space-size=32}"
+  HOST="$DEV_BIND_HOST" SMTP_SINK_HOST="$DEV_BIND_HOST" PORT="$port" NODE_OPTIONS="$node_options" nohup node "$ROOT/$entry" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
   cd "$ROOT"
 }

@@ -440,6 +440,8 @@ async function main(): Promise<void> {
     CONFIG_SERVICE_URL: config.url,
     PROBE_ALLOWED_CIDRS: "127.0.0.0/8",
     RESYNC_ON_START: "true",
+    // As ./dev up and docker-compose run it (decision 0262).
+    NODE_OPTIONS: "--max-old-space-size=384 --max-semi-space-size=32",
     ...WORKER_ENV,
   };
   const workers: Child[] = [];

@@ -96,7 +96,9 @@ describe("Kafka outage (own broker, stopped and restarted)", () => {
       async () => (await worker.runtime.app.inject({ method: "GET", url: "/ready" })).statusCode === 200,
       {
         what: "ready again after the broker returned",
-        timeoutMs: 30_000,
+        // The consumer rejoins its group after the broker's restart; under the whole suite's load that took over
+        // 30 s once (the recovery time itself is measured by bench/resilience, not asserted here).
+        timeoutMs: 60_000,
       },
     );
     const after = (await worker.runtime.app.inject({ method: "GET", url: "/health/details" })).json().checks;

@@ -1,28 +1,21 @@
-import type { Redis } from "ioredis";
-import { describe, expect, it } from "vitest";
+import { getTestStack } from "@hip/testkit";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { luaScript } from "./lua.ts";
 
-describe("luaScript", () => {
-  it("runs by sha, sends the body only when Redis answers NOSCRIPT, and passes other errors on", async () => {
-    const calls: string[] = [];
-    let known = false;
-    const redis = {
-      evalsha: async (_sha: string, _n: number, ...args: unknown[]) => {
-        calls.push("evalsha");
-        if (args[0] === "boom") throw new Error("ERR boom");
-        if (!known) throw new Error("NOSCRIPT No matching script. Please use EVAL.");
-        return "ran";
-      },
-      eval: async () => {
-        calls.push("eval");
-        known = true;
-        return "ran";
-      },
-    } as unknown as Redis;
-    const script = luaScript("return 1");
-    expect(await script(redis, 0, "a")).toBe("ran");
-    expect(await script(redis, 0, "a")).toBe("ran");
-    expect(calls).toEqual(["evalsha", "eval", "evalsha"]);
-    await expect(script(redis, 0, "boom")).rejects.toThrow("ERR boom");
+describe("luaScript (real Redis)", () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis((await getTestStack()).redisUrl);
+  });
+  afterAll(() => redis.disconnect());
+
+  it("runs the script with its keys and arguments, again, and on another connection", async () => {
+    const echo = luaScript("return {KEYS[1], ARGV[1], ARGV[2]}");
+    expect(await echo(redis, 1, "k", "a", 2)).toEqual(["k", "a", "2"]);
+    expect(await echo(redis, 1, "k2", "b", 3)).toEqual(["k2", "b", "3"]);
+    const other = redis.duplicate();
+    expect(await echo(other, 1, "k3", "c", 4)).toEqual(["k3", "c", "4"]);
+    other.disconnect();
   });
 });

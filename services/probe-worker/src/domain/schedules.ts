@@ -32,11 +32,6 @@ local v = redis.call('HGET', KEYS[1], 'ver')
 if v and tonumber(v) > tonumber(ARGV[2]) then return 0 end
 return 1`;
 
-const CHECK_VERSION = `
-local v = redis.call('HGET', KEYS[1], 'ver')
-if v and tonumber(v) > tonumber(ARGV[1]) then return 0 end
-return 1`;
-
 // Recorded only after the scheduler change succeeded: a crash in between replays the (idempotent) change.
 const COMMIT = `
 local s = redis.call('HGET', KEYS[1], 'seq')
@@ -110,26 +105,15 @@ export class ScheduleManager {
     const key = this.keys.state(plan.integrationId);
     const fresh = await this.redis.eval(CHECK_EVENT, 1, key, order.sequence, order.version);
     if (fresh !== 1) return "stale";
-    const result = await this.enact(plan, undefined);
+    const result = await this.enact(plan);
     await this.redis.eval(COMMIT, 1, key, order.sequence, order.version, Date.now());
     return result;
   }
 
-  /**
-   * Current state read from the config service (resync listing or a fresh connection spec). `existing` lets a
-   * resync skip schedules that already match, so a periodic resync of 100,000 integrations writes nothing.
-   */
-  async applySnapshot(
-    plan: SchedulePlan,
-    version: number,
-    existing?: ExistingScheduler | null,
-  ): Promise<ApplyResult> {
-    const key = this.keys.state(plan.integrationId);
-    const fresh = await this.redis.eval(CHECK_VERSION, 1, key, version);
-    if (fresh !== 1) return "stale";
-    const result = await this.enact(plan, existing);
-    await this.redis.eval(COMMIT, 1, key, -1, version, Date.now());
-    return result;
+  /** Current state read from the config service (a fresh connection spec): one plan of applySnapshotPage. */
+  async applySnapshot(plan: SchedulePlan, version: number): Promise<ApplyResult> {
+    const [result] = await this.applySnapshotPage([{ plan, version }]);
+    return result ?? "unchanged";
   }
 
   /**
@@ -207,22 +191,17 @@ export class ScheduleManager {
     return removed;
   }
 
-  private async enact(
-    plan: SchedulePlan,
-    existing: ExistingScheduler | null | undefined,
-  ): Promise<ApplyResult> {
+  private async enact(plan: SchedulePlan): Promise<ApplyResult> {
     switch (plan.desired) {
       case "keep":
         return "kept";
       case "absent": {
-        if (existing === null) return "unchanged";
         const removed = await this.wheel.remove(plan.integrationId);
         if (removed) this.logger.info({ integrationId: plan.integrationId }, "health-check schedule removed");
         return removed ? "removed" : "unchanged";
       }
       case "present": {
         const every = intervalMs(plan.intervalSeconds);
-        if (existing && existing.every === every && existing.tenantId === plan.tenantId) return "unchanged";
         const written = await this.wheel.upsert({
           integrationId: plan.integrationId,
           tenantId: plan.tenantId,

@@ -204,7 +204,11 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
   const { keys, client, schedules, wheel: checkWheel } = access;
   const resync = createResync(env, access, redis, metrics, logger);
   const cache = await sharedSpecCache(env, redis, keys);
-  const { bus, publisher } = await connectKafka(env, logger, topics, redis, keys, metrics);
+  // Every check stores its result through one Lua call on this connection. Auto-pipelining sends the calls made
+  // in one event-loop turn as one write (one syscall here, one read in Redis) instead of one each (issue 13:
+  // these writes were the worker's largest single CPU cost at 800 checks/s).
+  const resultsRedis = redis.duplicate({ enableAutoPipelining: true });
+  const { bus, publisher } = await connectKafka(env, logger, topics, resultsRedis, keys, metrics);
   metrics.setSources({
     jobCounts: () => queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "paused"),
     schedulerCount: () => schedules.count(),
@@ -312,6 +316,7 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
         cache.subscriber.disconnect();
         await queue.close();
         await workerRedis.quit();
+        await resultsRedis.quit();
         await redis.quit();
       });
     },

@@ -91,7 +91,9 @@ export class StatusPublisher {
   private lastError: string | null = null;
 
   constructor(opts: StatusPublisherOptions) {
-    this.o = { maxBatch: 500, lingerMs: 2, ...opts };
+    // 10 ms: at 1,000+ results/s a Kafka send (and an XRANGE/XDEL pair) per 10 ms instead of per 2 ms; the added
+    // latency is invisible next to a probe's own.
+    this.o = { maxBatch: 500, lingerMs: 10, ...opts };
     this.stream = opts.keys.resultBuffer(this.publisherId);
   }
 

@@ -22,7 +22,7 @@ export interface ProjectionConsumerOptions {
   /** Defaults to the projection group; `rebuild` passes a fresh one. */
   groupId?: string;
   /** After each committed batch (benchmarks measure event-to-read-model latency here). */
-  onApplied?: (info: { applied: number; duplicates: number; events: AnyEvent[] }) => void;
+  onApplied?: (info: { applied: number; duplicates: number; stale: number; events: AnyEvent[] }) => void;
 }
 
 /**
@@ -77,6 +77,7 @@ export async function createProjectionConsumer(
           o.metrics.applyLag.observe(Math.max(0, (now - Date.parse(i.event.time)) / 1000));
       }
       o.metrics.eventsDuplicate.inc(result.duplicates);
+      o.metrics.eventsStale.inc(result.stale);
       const byType = new Map<string, number>();
       for (const i of items) byType.set(i.event.type, (byType.get(i.event.type) ?? 0) + 1);
       if (result.applied > 0) {
@@ -92,6 +93,7 @@ export async function createProjectionConsumer(
       o.onApplied?.({
         applied: result.applied,
         duplicates: result.duplicates,
+        stale: result.stale,
         events: items.map((i) => i.event),
       });
     },

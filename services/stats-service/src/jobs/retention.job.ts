@@ -8,8 +8,10 @@ const CHUNK = 10_000;
 
 /**
  * Deletes raw checks, roll-ups and dedupe ids past their retention, in chunks (short transactions, no long
- * locks). Dedupe ids are kept as long as the longest-lived roll-up that counted them (RETENTION_HOUR_DAYS), so a
- * redelivered event can never be counted twice. One replica at a time (advisory lock).
+ * locks). Ids of events other than probe results are kept as long as the longest-lived table that counted them
+ * (RETENTION_HOUR_DAYS), so a redelivered event can never be counted twice. A probe result's dedupe record is its
+ * raw check, and results older than its window are not applied (applyEvents' stale cutoff). One replica at a time
+ * (advisory lock).
  */
 export async function pruneOnce(args: {
   pool: pg.Pool;

@@ -14,6 +14,7 @@ export class StatsMetrics {
   readonly checkLatency: Histogram<"type">;
   readonly eventsApplied: Counter<"type">;
   readonly eventsDuplicate: Counter;
+  readonly eventsStale: Counter;
   readonly deadLetters: Counter<"topic">;
   readonly batchDuration: Histogram;
   readonly applyLag: Histogram;
@@ -55,6 +56,11 @@ export class StatsMetrics {
     this.eventsDuplicate = new Counter({
       name: "hip_stats_events_duplicate_total",
       help: "Events skipped because their id was already applied (redelivery or replay)",
+      registers,
+    });
+    this.eventsStale = new Counter({
+      name: "hip_stats_events_stale_total",
+      help: "Probe results not applied: checked before 90 % of RETENTION_RAW_DAYS, past their dedupe window",
       registers,
     });
     this.deadLetters = new Counter({

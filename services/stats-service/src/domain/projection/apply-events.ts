@@ -15,7 +15,6 @@ import { DAY_MS, RollupBatch } from "./rollups.ts";
 import {
   claimEvents,
   lockIntegrationRows,
-  writeChecks,
   writeIntegrationRows,
   writeSequences,
 } from "./sql.ts";
@@ -32,12 +31,26 @@ export interface ApplyResult {
   applied: number;
   /** Events already applied before (redelivery or replay) and skipped. */
   duplicates: number;
+  /** Probe results checked before the dedupe window (staleProbeCutoff) and therefore not applied. */
+  stale: number;
   probes: IntegrationProbeCompleted[];
   newestEventAt: string | null;
 }
 
 /**
- * Applies one consumed batch in ONE transaction: dedupe by event id (processed_events, ON CONFLICT DO NOTHING),
+ * Share of RETENTION_RAW_DAYS after which a probe result is no longer applied. A probe result's dedupe record is
+ * its raw check row, which the retention job deletes after RETENTION_RAW_DAYS; a result redelivered after that
+ * would be counted again. The 10 % margin covers a pruning pass running while the batch is applied.
+ */
+export const STALE_SHARE = 0.9;
+
+export function staleProbeCutoff(now: number, retention: RetentionDays): number {
+  return now - STALE_SHARE * retention.raw * DAY_MS;
+}
+
+/**
+ * Applies one consumed batch in ONE transaction: dedupe by event id (a probe result's raw check row, any other
+ * event's processed_events row; ON CONFLICT DO NOTHING),
  * lock the affected current-view rows, fold the events in memory, then write rows, counters, raw checks and
  * roll-ups. Either all of a batch lands or none does, and a redelivered batch changes nothing.
  */
@@ -48,15 +61,22 @@ export async function applyEvents(args: {
   now?: number;
 }): Promise<ApplyResult> {
   const now = args.now ?? Date.now();
+  const staleBefore = staleProbeCutoff(now, args.retention);
   const unique = new Map<string, AnyEvent>();
+  let stale = 0;
   for (const e of args.events) {
     // test_requested changes nothing here: the status_changed(TESTING) that follows it does.
     // traffic_anomaly is the stats service's own output (read by the traffic detector, not the projection).
-    if (e.type === "integration.traffic_anomaly") continue;
-    if (e.type !== "integration.test_requested" && !unique.has(e.id)) unique.set(e.id, e);
+    if (e.type === "integration.traffic_anomaly" || e.type === "integration.test_requested") continue;
+    if (unique.has(e.id)) continue;
+    if (e.type === "integration.probe_completed" && Date.parse(e.data.checkedAt) < staleBefore) {
+      stale++;
+      continue;
+    }
+    unique.set(e.id, e);
   }
   const candidates = [...unique.values()];
-  const empty: ApplyResult = { applied: 0, duplicates: 0, probes: [], newestEventAt: null };
+  const empty: ApplyResult = { applied: 0, duplicates: 0, stale, probes: [], newestEventAt: null };
   if (candidates.length === 0) return empty;
 
   const probesOnly = candidates.filter((e) => e.type === "integration.probe_completed");
@@ -67,6 +87,7 @@ export async function applyEvents(args: {
       return {
         applied: probesOnly.length,
         duplicates: 0,
+        stale,
         probes: probesOnly,
         newestEventAt: new Date(newest).toISOString(),
       };
@@ -79,11 +100,12 @@ export async function applyEvents(args: {
     if (!placeholders.has(e.subject)) placeholders.set(e.subject, { tenantId: e.tenantid, type: typeOf(e) });
   }
 
-  // Five round trips per batch: BEGIN, claim (dedupe + placeholders), lock + read, one write statement, COMMIT.
+  // Five round trips per batch: BEGIN, claim (dedupe, raw checks, placeholders), lock + read, one write, COMMIT.
   return inTransaction(args.pool, async (client) => {
     const fresh = await claimEvents(
       client,
-      candidates.map((e) => e.id),
+      candidates.filter((e) => e.type !== "integration.probe_completed").map((e) => e.id),
+      candidates.filter((e) => e.type === "integration.probe_completed"),
       placeholders,
     );
     const todo = candidates.filter((e) => fresh.has(e.id));
@@ -130,10 +152,6 @@ export async function applyEvents(args: {
     );
     writeSequences(b, touchedSeqs);
     writeCounts(b, before, rows);
-    writeChecks(
-      b,
-      result.probes.filter((p) => Date.parse(p.data.checkedAt) >= now - args.retention.raw * DAY_MS),
-    );
     rollups.write(b);
     if (lastSynced.size > 0) {
       const tenants = [...lastSynced.keys()].sort();

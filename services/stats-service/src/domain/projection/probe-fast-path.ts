@@ -5,15 +5,16 @@ import { DAY_MS, RollupBatch } from "./rollups.ts";
 import { SqlBatch } from "./sql-batch.ts";
 import { writeChecks } from "./sql.ts";
 
-/** The first CTE (w0) reads already-applied ids; every write is conditioned on it being empty. */
+/** The first CTE (w0) reads already-applied ids (their raw check rows); every write is conditioned on it being empty. */
 const GUARD = "NOT EXISTS (SELECT 1 FROM w0)";
 
 /**
  * A batch of probe results only (the common case on the status topic) in ONE statement, i.e. one round trip and
- * one implicit transaction. Optimistic: it applies only if NONE of the ids was applied before (`dup` reads them);
- * otherwise nothing is written and it answers false, and the caller takes the general path, which dedupes event by
- * event. The claim has no ON CONFLICT on purpose: a concurrent duplicate (a rebalance) aborts the statement with a
- * unique violation instead of being counted twice.
+ * one implicit transaction. Optimistic: it applies only if NONE of the ids was applied before (w0 reads their raw
+ * check rows, which are the claim of a probe result); otherwise nothing is written and it answers false, and the
+ * caller takes the general path, which dedupes event by event. The claim (the check rows' insert) has no
+ * ON CONFLICT on purpose: a concurrent duplicate (a rebalance) aborts the statement with a unique violation
+ * instead of being counted twice. Every probe passed must be newer than the stale cutoff (applyEvents filters).
  *
  * No row lock is needed: every current-view field a probe sets is a max (newest check wins), so the upsert is
  * order-independent and idempotent; it creates an unknown row when probes arrive before the snapshot.
@@ -26,15 +27,14 @@ export async function tryApplyProbeBatch(args: {
   now: number;
 }): Promise<boolean> {
   const { probes, now } = args;
+  if (probes.length === 0) return true;
   const b = new SqlBatch();
   const ids = b.p(
     probes.map((p) => p.id),
     "uuid[]",
   );
-  b.add(`SELECT 1 FROM stats.processed_events WHERE event_id = ANY(${ids}) LIMIT 1`);
-  b.add(
-    `INSERT INTO stats.processed_events (event_id) SELECT unnest(${ids}) WHERE ${GUARD} RETURNING event_id`,
-  );
+  b.add(`SELECT 1 FROM stats.checks WHERE event_id = ANY(${ids}) LIMIT 1`);
+  const claim = writeChecks(b, probes, { guard: GUARD, onDuplicate: "abort" });
 
   // The newest check per integration, folded in memory exactly as the general path does.
   const rows = new Map<string, IntegrationRow>();
@@ -69,11 +69,6 @@ export async function tryApplyProbeBatch(args: {
        last_error_at = GREATEST(t.last_error_at, excluded.last_error_at),
        updated_at = now()`,
   );
-  writeChecks(
-    b,
-    probes.filter((p) => Date.parse(p.data.checkedAt) >= now - args.retention.raw * DAY_MS),
-    GUARD,
-  );
   const rollups = new RollupBatch(now - args.retention.minute * DAY_MS, now - args.retention.hour * DAY_MS);
   for (const p of probes) rollups.add(p);
   rollups.write(b, GUARD);
@@ -99,7 +94,7 @@ export async function tryApplyProbeBatch(args: {
      ON CONFLICT (id) DO UPDATE SET newest_event_at = GREATEST(t.newest_event_at, excluded.newest_event_at),
        events_applied = t.events_applied + excluded.events_applied, updated_at = now()`,
   );
-  const text = b.text("SELECT count(*)::int AS claimed FROM w1");
+  const text = b.text(`SELECT count(*)::int AS claimed FROM ${claim}`);
   try {
     const { rows: out } = await args.pool.query<{ claimed: number }>(text, b.params);
     return (out[0]?.claimed ?? 0) === probes.length;

@@ -12,6 +12,8 @@ export interface RebuildResult {
   groupId: string;
   eventsApplied: number;
   duplicates: number;
+  /** Probe results too old to apply (checked before 90 % of RETENTION_RAW_DAYS; see applyEvents). */
+  stale: number;
   durationMs: number;
 }
 
@@ -37,6 +39,7 @@ export async function rebuildReadModel(o: {
   await o.pool.query("INSERT INTO stats.projection_state (id) VALUES (1) ON CONFLICT DO NOTHING");
   let eventsApplied = 0;
   let duplicates = 0;
+  let stale = 0;
   const consumer = await createProjectionConsumer({
     bus: o.bus,
     pool: o.pool,
@@ -48,6 +51,7 @@ export async function rebuildReadModel(o: {
     onApplied: (i) => {
       eventsApplied += i.applied;
       duplicates += i.duplicates;
+      stale += i.stale;
     },
   });
   await consumer.start();
@@ -64,5 +68,5 @@ export async function rebuildReadModel(o: {
   } finally {
     await consumer.stop();
   }
-  return { groupId, eventsApplied, duplicates, durationMs: Date.now() - started };
+  return { groupId, eventsApplied, duplicates, stale, durationMs: Date.now() - started };
 }

@@ -12,8 +12,11 @@ export class SqlBatch {
     return `$${this.params.length}::${cast}`;
   }
 
-  add(statement: string): void {
-    this.parts.push(`w${this.parts.length} AS (${statement})`);
+  /** Adds a CTE and returns its name (w0, w1, …). */
+  add(statement: string): string {
+    const name = `w${this.parts.length}`;
+    this.parts.push(`${name} AS (${statement})`);
+    return name;
   }
 
   get size(): number {

@@ -1,7 +1,7 @@
 import type { IntegrationProbeCompleted, IntegrationStatus, IntegrationType } from "@hip/contracts";
 import type pg from "pg";
 import type { AppliedSequences, IntegrationRow } from "./reducer.ts";
-import type { SqlBatch } from "./sql-batch.ts";
+import { SqlBatch } from "./sql-batch.ts";
 
 const isoOrNull = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
@@ -25,31 +25,42 @@ interface DbRow {
 }
 
 /**
- * Dedupe and placeholders in one statement: records the batch's event ids (returning those never seen) and makes
- * sure a current-view row exists for every subject (an unknown placeholder if none). Creating rows first matters:
- * two replicas touching a brand-new integration (its config and status partitions may live on different replicas)
- * then serialise on the row lock instead of both computing from "no row".
+ * Dedupe and placeholders in one statement: claims the batch's events (returning the ids never seen) and makes
+ * sure a current-view row exists for every subject (an unknown placeholder if none). A probe result is claimed by
+ * its raw check row (`stats.checks`, primary key event_id), other events by `processed_events`: one insert per
+ * probe result instead of two. Creating rows first matters: two replicas touching a brand-new integration (its
+ * config and status partitions may live on different replicas) then serialise on the row lock instead of both
+ * computing from "no row".
  */
 export async function claimEvents(
   client: pg.PoolClient,
   eventIds: string[],
+  probes: IntegrationProbeCompleted[],
   placeholders: Map<string, { tenantId: string; type: IntegrationType }>,
 ): Promise<Set<string>> {
   const ids = [...placeholders.keys()].sort();
+  const b = new SqlBatch();
+  const claimed = [
+    b.add(
+      `INSERT INTO stats.processed_events (event_id) SELECT unnest(${b.p(eventIds, "uuid[]")})
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+    ),
+  ];
+  const checks = writeChecks(b, probes);
+  if (checks) claimed.push(checks);
+  b.add(
+    `INSERT INTO stats.integrations (integration_id, tenant_id, type)
+     SELECT * FROM unnest(${b.p(ids, "uuid[]")}, ${b.p(
+       ids.map((id) => placeholders.get(id)?.tenantId ?? ""),
+       "text[]",
+     )}, ${b.p(
+       ids.map((id) => placeholders.get(id)?.type ?? "API"),
+       "text[]",
+     )}) ON CONFLICT DO NOTHING`,
+  );
   const { rows } = await client.query<{ event_id: string }>(
-    `WITH fresh AS (
-       INSERT INTO stats.processed_events (event_id) SELECT unnest($1::uuid[])
-       ON CONFLICT DO NOTHING RETURNING event_id),
-     placeholders AS (
-       INSERT INTO stats.integrations (integration_id, tenant_id, type)
-       SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING)
-     SELECT event_id FROM fresh`,
-    [
-      eventIds,
-      ids,
-      ids.map((id) => placeholders.get(id)?.tenantId ?? ""),
-      ids.map((id) => placeholders.get(id)?.type ?? "API"),
-    ],
+    b.text(claimed.map((w) => `SELECT event_id FROM ${w}`).join(" UNION ALL ")),
+    b.params,
   );
   return new Set(rows.map((r) => r.event_id));
 }
@@ -163,9 +174,18 @@ export function writeSequences(b: SqlBatch, seqs: Map<string, AppliedSequences>)
   );
 }
 
-/** `guard`: an optional SQL condition every inserted row must meet (the fast path's "no duplicate" check). */
-export function writeChecks(b: SqlBatch, probes: IntegrationProbeCompleted[], guard = "TRUE"): void {
-  if (probes.length === 0) return;
+/**
+ * The raw check rows, returning the event ids inserted (the claim of a probe result: see claimEvents). `guard`: an
+ * optional SQL condition every row must meet (the fast path's "no duplicate" check); `onDuplicate: "abort"` makes
+ * an id inserted meanwhile by another transaction fail the statement (unique violation) instead of being skipped.
+ * Returns the CTE's name, or null when there is nothing to write.
+ */
+export function writeChecks(
+  b: SqlBatch,
+  probes: IntegrationProbeCompleted[],
+  opts: { guard?: string; onDuplicate?: "skip" | "abort" } = {},
+): string | null {
+  if (probes.length === 0) return null;
   const d = probes.map((p) => p.data);
   const cols = [
     b.p(
@@ -209,10 +229,10 @@ export function writeChecks(b: SqlBatch, probes: IntegrationProbeCompleted[], gu
       "text[]",
     ),
   ];
-  b.add(
+  return b.add(
     `INSERT INTO stats.checks (event_id, integration_id, tenant_id, type, checked_at, success, latency_ms, trigger,
        error_code, error_message)
-     SELECT * FROM unnest(${cols.join(", ")}) WHERE ${guard}
-     ON CONFLICT (event_id) DO NOTHING`,
+     SELECT * FROM unnest(${cols.join(", ")}) WHERE ${opts.guard ?? "TRUE"}
+     ${opts.onDuplicate === "abort" ? "" : "ON CONFLICT (event_id) DO NOTHING"} RETURNING event_id`,
   );
 }

@@ -9,7 +9,8 @@ export interface StreamMessage {
 type Listener = (m: StreamMessage) => void;
 
 interface TenantChannel {
-  ring: StreamMessage[];
+  /** The last messages by id, oldest first (a Map keeps insertion order): O(1) dedupe, append and trim. */
+  ring: Map<string, StreamMessage>;
   listeners: Set<Listener>;
 }
 
@@ -29,7 +30,7 @@ export class StreamHub {
   private channel(tenantId: string): TenantChannel {
     let c = this.channels.get(tenantId);
     if (!c) {
-      c = { ring: [], listeners: new Set() };
+      c = { ring: new Map(), listeners: new Set() };
       this.channels.set(tenantId, c);
     }
     return c;
@@ -37,9 +38,12 @@ export class StreamHub {
 
   publish(tenantId: string, m: StreamMessage): void {
     const c = this.channel(tenantId);
-    if (c.ring.some((x) => x.id === m.id)) return;
-    c.ring.push(m);
-    if (c.ring.length > this.bufferSize) c.ring.splice(0, c.ring.length - this.bufferSize);
+    if (c.ring.has(m.id)) return;
+    c.ring.set(m.id, m);
+    if (c.ring.size > this.bufferSize) {
+      const oldest = c.ring.keys().next();
+      if (!oldest.done) c.ring.delete(oldest.value);
+    }
     for (const l of c.listeners) l(m);
   }
 
@@ -56,9 +60,15 @@ export class StreamHub {
 
   /** Messages after `lastId`, or null when `lastId` is no longer (or never was) in the buffer. */
   since(tenantId: string, lastId: string): StreamMessage[] | null {
-    const ring = this.channels.get(tenantId)?.ring ?? [];
-    const at = ring.findIndex((m) => m.id === lastId);
-    return at < 0 ? null : ring.slice(at + 1);
+    const ring = this.channels.get(tenantId)?.ring;
+    if (!ring?.has(lastId)) return null;
+    const out: StreamMessage[] = [];
+    let after = false;
+    for (const [id, m] of ring) {
+      if (after) out.push(m);
+      else after = id === lastId;
+    }
+    return out;
   }
 }
 

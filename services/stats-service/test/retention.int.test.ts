@@ -40,8 +40,16 @@ describe("retention", () => {
   it("does not apply probe results checked before 90 % of the raw retention (their dedupe record may be gone)", async () => {
     const retention = { raw: 7, minute: 30, hour: 365 };
     const old = ev.probe(s, 99, { success: false, latencyMs: 1, checkedAt: new Date(Date.now() - 20 * day) });
-    const edge = ev.probe(s, 100, { success: false, latencyMs: 1, checkedAt: new Date(Date.now() - 6.4 * day) });
-    const recent = ev.probe(s, 101, { success: true, latencyMs: 2, checkedAt: new Date(Date.now() - 6 * day) });
+    const edge = ev.probe(s, 100, {
+      success: false,
+      latencyMs: 1,
+      checkedAt: new Date(Date.now() - 6.4 * day),
+    });
+    const recent = ev.probe(s, 101, {
+      success: true,
+      latencyMs: 2,
+      checkedAt: new Date(Date.now() - 6 * day),
+    });
     const result = await applyEvents({ pool: db.pool, retention, events: [old, edge, recent] });
     expect(result).toMatchObject({ applied: 1, duplicates: 0, stale: 2 });
     const raw = await db.pool.query("SELECT event_id FROM stats.checks WHERE event_id = ANY($1::uuid[])", [
@@ -55,11 +63,11 @@ describe("retention", () => {
   it("a probe result's raw check row is its dedupe record (no processed_events id is written for it)", async () => {
     const p = ev.probe(s, 200, { success: true, latencyMs: 3, checkedAt: new Date(Date.now() - 60_000) });
     const hourCount = async () =>
-      Number(
-        (await db.pool.query("SELECT coalesce(sum(count), 0) AS n FROM stats.rollup_hour")).rows[0]?.n,
-      );
+      Number((await db.pool.query("SELECT coalesce(sum(count), 0) AS n FROM stats.rollup_hour")).rows[0]?.n);
     const before = await hourCount();
-    expect(await applyEvents({ pool: db.pool, retention: RETENTION, events: [p] })).toMatchObject({ applied: 1 });
+    expect(await applyEvents({ pool: db.pool, retention: RETENTION, events: [p] })).toMatchObject({
+      applied: 1,
+    });
     const ids = await db.pool.query("SELECT 1 FROM stats.processed_events WHERE event_id = $1", [p.id]);
     expect(ids.rowCount).toBe(0);
     // Redelivered alone (fast path) and with a config event (general path): counted once.

@@ -12,12 +12,7 @@ import {
 } from "./reducer.ts";
 import { tryApplyProbeBatch } from "./probe-fast-path.ts";
 import { DAY_MS, RollupBatch } from "./rollups.ts";
-import {
-  claimEvents,
-  lockIntegrationRows,
-  writeIntegrationRows,
-  writeSequences,
-} from "./sql.ts";
+import { claimEvents, lockIntegrationRows, writeIntegrationRows, writeSequences } from "./sql.ts";
 import { SqlBatch } from "./sql-batch.ts";
 
 export interface RetentionDays {

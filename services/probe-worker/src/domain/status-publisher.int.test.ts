@@ -88,6 +88,32 @@ describe("StatusPublisher (real Redis + Kafka)", () => {
     });
   });
 
+  it("stores results through an auto-pipelined connection (as the runtime does), also in its first event-loop turn", async () => {
+    // The runtime's results connection sends the calls of one turn as one pipeline. A pipeline started before the
+    // Lua command was defined on the connection lacked it ("pipeline[functionName] is not a function"), and
+    // ioredis then crashed the process: the command must exist before the first call.
+    const piped = new Redis((await getTestStack()).redisUrl, {
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: true,
+    });
+    try {
+      const p = await publisher({ redis: piped, maxBuffered: 1000 });
+      const id = randomUUID();
+      await Promise.all([
+        piped.ping(),
+        ...Array.from({ length: 50 }, () => p.publish(randomUUID(), result(id))),
+      ]);
+      expect(await p.backlog()).toBe(50);
+      p.start();
+      await waitFor(() => kafka.status.filter((e) => e.subject === id).length === 50, {
+        what: "50 results on Kafka",
+      });
+      await p.flush();
+    } finally {
+      piped.disconnect();
+    }
+  });
+
   it("publishes the buffer of a process that died, once, from another process", async () => {
     // A publisher that buffered results and died (never drained; its heartbeat stops).
     const dead = await publisher();

@@ -95,6 +95,8 @@ export class StatusPublisher {
     // latency is invisible next to a probe's own.
     this.o = { maxBatch: 500, lingerMs: 10, ...opts };
     this.stream = opts.keys.resultBuffer(this.publisherId);
+    // Before any call: the runtime's connection is auto-pipelined (see LuaScript.define).
+    bufferResult.define(opts.redis);
   }
 
   private get registryKey() {

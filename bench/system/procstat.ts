@@ -118,4 +118,19 @@ export function postgresCpu(
   };
 }
 
+/** Machine-wide CPU ticks from /proc/stat (all cores): busy (incl. irq/softirq/steal), softirq, idle. */
+export function machineTicks(): { busy: number; softirq: number; idle: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number) as number[];
+  return {
+    busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0),
+    softirq: softirq ?? 0,
+    idle: (idle ?? 0) + (iowait ?? 0),
+  };
+}
+
 export const loadAverage = (): number[] => loadavg().map((x) => Number(x.toFixed(2)));

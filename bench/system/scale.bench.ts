@@ -37,7 +37,15 @@ import {
   stopPid,
   waitReady,
 } from "./processes.ts";
-import { CLK_TCK, loadAverage, postgresCpu, postgresSnapshot, procMemory, procTimes } from "./procstat.ts";
+import {
+  CLK_TCK,
+  loadAverage,
+  machineTicks,
+  postgresCpu,
+  postgresSnapshot,
+  procMemory,
+  procTimes,
+} from "./procstat.ts";
 import { sampleIntegrations, seedSystem } from "./seed.ts";
 
 const num = (name: string, fallback: number) => {
@@ -329,6 +337,8 @@ async function main(): Promise<void> {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     REDIS_URL,
     REDIS_PREFIX: prefix,
+    // As ./dev up and docker-compose run the services (decision 0271); the worker adds its heap cap below.
+    NODE_OPTIONS: "--max-semi-space-size=64",
   };
   const config = startService({
     name: "config-service",
@@ -448,7 +458,7 @@ async function main(): Promise<void> {
     PROBE_ALLOWED_CIDRS: "127.0.0.0/8",
     RESYNC_ON_START: "true",
     // As ./dev up and docker-compose run it (decision 0262).
-    NODE_OPTIONS: "--max-old-space-size=384 --max-semi-space-size=32",
+    NODE_OPTIONS: "--max-old-space-size=384 --max-semi-space-size=64",
     ...WORKER_ENV,
   };
   const workers: Child[] = [];
@@ -511,6 +521,7 @@ async function main(): Promise<void> {
   const peerBefore = await peer.counts();
   const pgBefore = postgresSnapshot();
   const ticksBefore = ticks();
+  const machineBefore = machineTicks();
   const loadAtWindowStart = loadAverage();
   const start = Date.now();
   window = { start, end: start + MEASURE_S * 1000 };
@@ -595,6 +606,7 @@ async function main(): Promise<void> {
     if (m < minuteMarks) log(`  ${m} min: ${checks.length} checks so far`);
   }
   const ticksAfter = ticks();
+  const machineAfter = machineTicks();
   const pgAfter = postgresSnapshot();
   const end = Date.now();
   const peerAfter = await peer.counts();
@@ -634,6 +646,16 @@ async function main(): Promise<void> {
   };
   const systemCpu = Object.values(systemParts).reduce((a, b) => a + b, 0);
   const systemCpuOwnPg = systemCpu - postgres.seconds + postgres.oursSeconds;
+  // Everything the box did (/proc/stat): per-process times miss kernel work charged to no process, mostly the
+  // softirq time of loopback networking (every probe's TCP connection, every Kafka, Redis and Postgres message).
+  const machineSeconds = (k: "busy" | "softirq" | "idle") =>
+    Number(((machineAfter[k] - machineBefore[k]) / CLK_TCK).toFixed(1));
+  const machine = {
+    busySeconds: machineSeconds("busy"),
+    softirqSeconds: machineSeconds("softirq"),
+    idleSeconds: machineSeconds("idle"),
+  };
+  const notInProcesses = machine.busySeconds - systemCpu - (cpuSeconds.peer ?? 0) - (cpuSeconds.bench ?? 0);
 
   const others = checks.filter((c) => !c.blackhole);
   const holes = checks.filter((c) => c.blackhole);
@@ -782,6 +804,12 @@ async function main(): Promise<void> {
       workerChecksPerCpuSecond: round(checksCount / workerCpu, 0),
       notCounted: ["peer", "bench"],
       redisPidFound: rPid !== null,
+      machine: {
+        ...machine,
+        busyCores: round(machine.busySeconds / elapsed, 2),
+        notInMeasuredProcessesSeconds: round(notInProcesses, 1),
+        checksPerBusyCpuSecondEverything: round(checksCount / machine.busySeconds, 0),
+      },
     },
   };
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
@@ -803,6 +831,7 @@ async function main(): Promise<void> {
         ", ",
       )} = ${systemCpu.toFixed(1)} s (${figures.cpu.systemCores} cores); peer ${cpuSeconds.peer} s, bench ${cpuSeconds.bench} s not counted`,
     `  checks per CPU-second, whole system: ${figures.cpu.checksPerCpuSecond} (own Postgres backends only: ${figures.cpu.checksPerCpuSecondOwnPostgresBackends}); worker alone: ${figures.cpu.workerChecksPerCpuSecond}`,
+    `  machine (/proc/stat): ${figures.cpu.machine.busyCores} of ${cpus().length} cores busy (softirq ${machine.softirqSeconds} s, idle ${machine.idleSeconds} s); ${figures.cpu.machine.notInMeasuredProcessesSeconds} s in no measured process (kernel softirq, kernel threads, other processes); checks per busy CPU-second, everything on the box included (peer, bench): ${figures.cpu.machine.checksPerBusyCpuSecondEverything}`,
   ];
   if (fairness)
     lines.push(

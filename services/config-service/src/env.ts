@@ -40,6 +40,8 @@ export const configEnvShape = {
   /** Test hook for crash-safety tests: SIGKILL the process after the first publish, before marking. */
   OUTBOX_CRASH_AFTER_PUBLISH: envBool.default(false),
   STATUS_CONSUMER_ENABLED: envBool.default(true),
+  /** Status-topic partitions consumed at once; their fetched batches are applied together (one set of transactions). */
+  STATUS_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /**
    * How long applied probe-result ids are kept for exactly-once (purged after, in small batches). Probe results
    * checked longer ago than 90 % of it are not applied at all (stale), so a redelivery or a replay from offset 0

@@ -74,6 +74,7 @@ async function connectKafka(
         prefix: env.KAFKA_TOPIC_PREFIX,
         logger,
         applyWindowMs: env.PROCESSED_EVENTS_RETENTION_HOURS * 3_600_000 * 0.9,
+        partitionsConcurrently: env.STATUS_PARTITIONS_CONCURRENCY,
       })
     : null;
   return { bus, relay, consumer };

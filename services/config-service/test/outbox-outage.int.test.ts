@@ -99,7 +99,7 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
       );
       await waitFor(
         async () => (await svc.runtime.app.inject({ method: "GET", url: "/ready" })).statusCode === 200,
-        { what: "ready again after the broker returned", timeoutMs: 30_000 },
+        { what: "ready again after the broker returned", timeoutMs: 60_000 },
       );
       for (const id of ids) {
         const seen = new Set<string>();

@@ -89,7 +89,9 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
       const committed = await db.query<{ id: string }>("select id from config.outbox");
       await waitFor(() => committed.rows.every((row) => capture.seen.some((s) => s.event.id === row.id)), {
         what: "every committed event on Kafka after the broker returned",
-        timeoutMs: 60_000,
+        // The broker's own restart and the capture consumer's rejoin, under the full suite's load (once > 60 s);
+        // the recovery time is bench/resilience's figure, not this test's.
+        timeoutMs: 120_000,
       });
       await waitFor(
         async () =>
@@ -115,5 +117,5 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
       await db.end();
       await capture.close();
     }
-  }, 240_000);
+  }, 300_000);
 });

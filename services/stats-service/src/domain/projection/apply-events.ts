@@ -74,16 +74,16 @@ export async function applyEvents(args: {
   const empty: ApplyResult = { applied: 0, duplicates: 0, stale, probes: [], newestEventAt: null };
   if (candidates.length === 0) return empty;
 
-  const probesOnly = candidates.filter((e) => e.type === "integration.probe_completed");
-  if (probesOnly.length === candidates.length) {
+  const probes = candidates.filter((e) => e.type === "integration.probe_completed");
+  if (probes.length === candidates.length) {
     // Fast path: nothing to lock or gate, one round trip (falls through when any id was seen before).
-    if (await tryApplyProbeBatch({ pool: args.pool, probes: probesOnly, retention: args.retention, now })) {
-      const newest = probesOnly.reduce((m, e) => Math.max(m, Date.parse(e.time)), 0);
+    if (await tryApplyProbeBatch({ pool: args.pool, probes, retention: args.retention, now })) {
+      const newest = probes.reduce((m, e) => Math.max(m, Date.parse(e.time)), 0);
       return {
-        applied: probesOnly.length,
+        applied: probes.length,
         duplicates: 0,
         stale,
-        probes: probesOnly,
+        probes,
         newestEventAt: new Date(newest).toISOString(),
       };
     }
@@ -100,7 +100,7 @@ export async function applyEvents(args: {
     const fresh = await claimEvents(
       client,
       candidates.filter((e) => e.type !== "integration.probe_completed").map((e) => e.id),
-      candidates.filter((e) => e.type === "integration.probe_completed"),
+      probes,
       placeholders,
     );
     const todo = candidates.filter((e) => fresh.has(e.id));

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, combined broker+controller) from Maven Central jars, run with `java -cp`.
 # Usage: deploy/kafka.sh start|stop|status|fetch|logs
+# Env: KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_STATE_DIR, KAFKA_HEAP_OPTS, KAFKA_VERSION, KAFKA_WAIT_SECONDS,
+# KAFKA_EXTRA_PROPERTIES (lines appended to server.properties).
 # Idempotent: `start` on a running broker only waits for it; `stop` on a stopped one does nothing.
 # Jars and data live outside git, under $HIP_CACHE_DIR (default ~/.cache/hip).
 set -euo pipefail
@@ -57,6 +59,8 @@ auto.create.topics.enable=true
 delete.topic.enable=true
 log.retention.hours=168
 PROPS
+  # Extra server properties, one per line (tests give their own brokers settings such as group.max.size).
+  if [ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]; then printf '%s\n' "$KAFKA_EXTRA_PROPERTIES" >>"$STATE/server.properties"; fi
   cat >"$STATE/log4j2.yaml" <<'YAML'
 Configuration:
   Appenders:

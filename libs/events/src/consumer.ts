@@ -56,6 +56,9 @@ export interface ConsumerOptions<S extends z.ZodType> {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** First and longest wait before this wrapper restarts a consumer that kafkajs left crashed (doubling between). */
+const CRASH_RESTART_FIRST_MS = 1_000;
+const CRASH_RESTART_MAX_MS = 30_000;
 
 export type ConsumerState =
   | "idle"
@@ -96,6 +99,8 @@ export class EventConsumer<S extends z.ZodType> {
   private lastPollAt: number | null = null;
   private lastHeartbeatAt: number | null = null;
   private lastError: string | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private crashRestarts = 0;
   /** A joined member with no completed fetch for this long is not consuming (broker gone, handler stuck). */
   private readonly pollStaleMs: number;
 
@@ -122,17 +127,21 @@ export class EventConsumer<S extends z.ZodType> {
     if (onJoin) consumer.on(events.GROUP_JOIN, (e) => onJoin(e.payload.memberAssignment));
     consumer.on(events.CRASH, (e) => {
       this.crashed = e.payload.error;
-      this.healthy = e.payload.restart;
       this.lastError = e.payload.error.message;
       this.state = e.payload.restart && this.running ? "restarting" : "crashed";
       this.assigned = {};
       logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
+      // kafkajs restarts only after errors it deems retriable. Some a broker outage produces are not: a group
+      // coordinator lookup while the broker refuses connections ends in KafkaJSGroupCoordinatorNotFound, and the
+      // member would stay down for good. A running consumer is restarted here instead, with backoff.
+      if (!e.payload.restart && this.running) this.scheduleRestart();
     });
     consumer.on(events.CONNECT, () => {
       if (this.state !== "joined") this.state = "connecting";
     });
     consumer.on(events.GROUP_JOIN, (e) => {
       this.state = "joined";
+      this.crashRestarts = 0;
       this.assigned = e.payload.memberAssignment;
       this.joinedAt = Date.now();
       this.lastPollAt ??= Date.now();
@@ -164,7 +173,11 @@ export class EventConsumer<S extends z.ZodType> {
       await this.consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
     }
     this.running = true;
-    await this.consumer.run({
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       autoCommit: true,
@@ -172,9 +185,35 @@ export class EventConsumer<S extends z.ZodType> {
     });
   }
 
+  /** Restarts a member kafkajs gave up on (it has disconnected it), until it joins again or is stopped. */
+  private scheduleRestart(): void {
+    if (this.restartTimer || !this.running) return;
+    const delayMs = Math.min(CRASH_RESTART_MAX_MS, CRASH_RESTART_FIRST_MS * 2 ** this.crashRestarts);
+    this.crashRestarts++;
+    this.logger.warn({ delayMs, attempt: this.crashRestarts }, "restarting the crashed consumer");
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.running) return;
+      this.state = "restarting";
+      // The subscriptions outlive the crash; connect and run again. A crash inside run() arrives as a CRASH event
+      // (and schedules the next attempt); a failed connect is caught here.
+      this.consumer
+        .connect()
+        .then(() => (this.running ? this.run() : undefined))
+        .catch((err: unknown) => {
+          this.lastError = err instanceof Error ? err.message : String(err);
+          this.state = "crashed";
+          this.logger.error({ err }, "consumer restart failed");
+          this.scheduleRestart();
+        });
+    }, delayMs);
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.state = "stopped";
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     await this.consumer.disconnect();
   }
 

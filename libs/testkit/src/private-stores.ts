@@ -15,18 +15,21 @@ export class PrivateKafka {
   readonly port: number;
   readonly controllerPort: number;
   readonly stateDir: string;
+  private readonly properties: Record<string, string>;
 
-  private constructor(port: number, controllerPort: number) {
+  private constructor(port: number, controllerPort: number, properties: Record<string, string>) {
     this.port = port;
     this.controllerPort = controllerPort;
+    this.properties = properties;
     this.stateDir = mkdtempSync(join(tmpdir(), "hip-kafka-"));
   }
 
-  static async create(): Promise<PrivateKafka> {
+  /** `properties`: extra broker settings (server.properties lines), e.g. `{ "group.max.size": "1" }`. */
+  static async create(properties: Record<string, string> = {}): Promise<PrivateKafka> {
     const port = await freePort();
     let controller = await freePort();
     while (controller === port) controller = await freePort();
-    return new PrivateKafka(port, controller);
+    return new PrivateKafka(port, controller, properties);
   }
 
   get brokers(): string[] {
@@ -41,6 +44,9 @@ export class PrivateKafka {
         KAFKA_CONTROLLER_PORT: String(this.controllerPort),
         KAFKA_STATE_DIR: this.stateDir,
         KAFKA_HEAP_OPTS: "-Xms128m -Xmx512m",
+        KAFKA_EXTRA_PROPERTIES: Object.entries(this.properties)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n"),
       },
       timeout: 180_000,
     });

@@ -88,6 +88,8 @@ export const alertEnvShape = {
   /** Run the delivery worker, dispatcher and timers in this process (API-only replicas set false). */
   ALERT_WORKER_ENABLED: envBool.default(true),
   CONSUMERS_ENABLED: envBool.default(true),
+  /** Applied event ids are kept this long (8 days: longer than the topics' 7-day retention), then purged. */
+  PROCESSED_EVENTS_RETENTION_HOURS: z.coerce.number().int().min(1).max(87_600).default(192),
   OUTBOX_RELAY_ENABLED: envBool.default(true),
   OUTBOX_POLL_MS: ms(1_000, 10),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),

@@ -1,6 +1,6 @@
 import { ALERT_QUEUE, type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, type EventConsumer, kafkaTuningFromEnv } from "@hip/events";
-import { OutboxRelay, PgNotifications } from "@hip/outbox";
+import { OutboxRelay, PgNotifications, ProcessedEventsPurger } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import { healthCheck, type Logger, type ServiceRuntime } from "@hip/service-kit";
 import { Queue, type Worker } from "bullmq";
@@ -29,6 +29,8 @@ export interface Runtime extends ServiceRuntime {
   /** Null when ALERT_WORKER_ENABLED=false. */
   timers: TimerLoop | null;
   dispatcher: Dispatcher | null;
+  /** Purges old `alerts.processed_events` ids; null when the consumers do not run here. */
+  purger: ProcessedEventsPurger | null;
 }
 
 /**
@@ -181,6 +183,16 @@ export async function createRuntime(
       ? await connectKafka(env, logger, topics, systemDeps, pg.notifications, metrics)
       : null;
   const consumers = kafka?.consumers ?? [];
+  // Every replica that consumes also purges old dedupe ids (concurrent purges skip each other's rows).
+  const purger =
+    consumers.length > 0
+      ? new ProcessedEventsPurger({
+          table: "alerts.processed_events",
+          withSystem: (fn) => withSystem(pg.systemDb, fn),
+          retentionHours: env.PROCESSED_EVENTS_RETENTION_HOURS,
+          logger: logger.child({ component: "processed-events-purge" }),
+        })
+      : null;
   const app = await buildApp({
     env,
     logger,
@@ -214,12 +226,14 @@ export async function createRuntime(
     queue: delivery.queue,
     timers: delivery.timers,
     dispatcher: delivery.dispatcher,
+    purger,
     async start() {
       kafka?.relay?.start();
       delivery.dispatcher?.start();
       delivery.timers?.start();
       const worker = delivery.worker;
       if (worker) void worker.run().catch((err: unknown) => logger.error({ err }, "delivery worker stopped"));
+      purger?.start();
       for (const c of consumers) {
         // Not awaited: joining the group can wait for a dead member's session to expire; /ready reports meanwhile.
         c.start().catch((err: unknown) => logger.error({ err }, "consumer failed to start"));
@@ -234,6 +248,7 @@ export async function createRuntime(
       if (worker) registry.register("drain", "delivery-worker", () => worker.close());
       const relay = kafka?.relay;
       if (relay) registry.register("drain", "outbox-relay", () => relay.stop());
+      if (purger) registry.register("drain", "processed-events-purge", () => purger.stop());
       registry.register("postgres", "listen", () => pg.notifications.stop());
       registry.register("postgres", "pool", () => pg.pool.end());
       registry.register("postgres", "system-pool", () => pg.systemPool.end());

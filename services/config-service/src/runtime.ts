@@ -1,6 +1,6 @@
 import { type TopicNames, topicNames } from "@hip/contracts";
 import { EventBus, kafkaTuningFromEnv } from "@hip/events";
-import { OutboxRelay, outboxBacklog, PgNotifications } from "@hip/outbox";
+import { OutboxRelay, outboxBacklog, PgNotifications, ProcessedEventsPurger } from "@hip/outbox";
 import { parseKeyRing } from "@hip/secrets";
 import { healthCheck, type Logger, type ServiceRuntime, type ShutdownRegistry } from "@hip/service-kit";
 import { Redis } from "ioredis";
@@ -14,7 +14,6 @@ import { TEST_DONE_CHANNEL } from "./domain/connection-tests/request-connection-
 import type { ConfigEnv } from "./env.ts";
 import { ConfigMetrics } from "./metrics/metrics.ts";
 import { refreshGauges } from "./metrics/refresh.ts";
-import { ProcessedEventsPurger } from "./domain/status/purge-processed-events.ts";
 
 export interface Runtime extends ServiceRuntime {
   deps: DomainDeps;
@@ -108,7 +107,8 @@ export async function createRuntime(
   // Every replica that applies probe results also purges old ids (concurrent purges skip each other's rows).
   const purger = consumer
     ? new ProcessedEventsPurger({
-        db: pg.systemDb,
+        table: "config.processed_events",
+        withSystem: (fn) => withSystem(pg.systemDb, fn),
         retentionHours: env.PROCESSED_EVENTS_RETENTION_HOURS,
         logger: logger.child({ component: "processed-events-purge" }),
       })

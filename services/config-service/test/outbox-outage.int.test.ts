@@ -89,9 +89,9 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
       const committed = await db.query<{ id: string }>("select id from config.outbox");
       await waitFor(() => committed.rows.every((row) => capture.seen.some((s) => s.event.id === row.id)), {
         what: "every committed event on Kafka after the broker returned",
-        // The broker's own restart and the capture consumer's rejoin, under the full suite's load (once > 60 s);
-        // the recovery time is bench/resilience's figure, not this test's.
-        timeoutMs: 120_000,
+        // The capture consumer's rejoin included (it once stayed down: decision 0825); the recovery time is
+        // bench/resilience's figure, not this test's.
+        timeoutMs: 60_000,
       });
       await waitFor(
         async () =>

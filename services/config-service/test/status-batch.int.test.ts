@@ -5,6 +5,7 @@ import {
   type IntegrationView,
   type StatusEvent,
 } from "@hip/contracts";
+import { ProcessedEventsPurger, purgeProcessedEventsBatch, type SystemTx } from "@hip/outbox";
 import { waitFor } from "@hip/testkit";
 import { eq } from "drizzle-orm";
 import pg from "pg";
@@ -14,11 +15,8 @@ import { type IntegrationRow, integrations } from "../src/db/schema.ts";
 import { TEST_DONE_CHANNEL } from "../src/domain/connection-tests/request-connection-test.ts";
 import { applyProbeBatch } from "../src/domain/status/apply-probe-batch.ts";
 import { applyProbeResult } from "../src/domain/status/apply-probe-result.ts";
+import { withSystem } from "../src/db/client.ts";
 import { isDataError } from "../src/domain/status/data-error.ts";
-import {
-  ProcessedEventsPurger,
-  purgeProcessedEventsBatch,
-} from "../src/domain/status/purge-processed-events.ts";
 import { probeCompleted } from "./kafka-support.ts";
 import { API, labBody, startService, type TestService, token } from "./support.ts";
 
@@ -310,6 +308,7 @@ describe("applyProbeBatch", () => {
 });
 
 describe("processed_events purge", () => {
+  const system: SystemTx = (fn) => withSystem(deps().db, fn);
   it("removes only rows older than the retention, in batches, with replicas purging at once", async () => {
     const old = Array.from({ length: 7 }, () => randomUUID());
     const recent = Array.from({ length: 3 }, () => randomUUID());
@@ -322,7 +321,8 @@ describe("processed_events purge", () => {
     const before = Number((await sql("select count(*) n from config.processed_events")).rows[0].n);
     const purger = (batchRows: number) =>
       new ProcessedEventsPurger({
-        db: deps().db,
+        table: "config.processed_events",
+        withSystem: system,
         retentionHours: 168,
         logger: pino({ level: "silent" }),
         batchRows,
@@ -335,6 +335,8 @@ describe("processed_events purge", () => {
     ]);
     expect(left.rows.map((r) => r.event_id).sort()).toEqual([...recent].sort());
     expect(Number((await sql("select count(*) n from config.processed_events")).rows[0].n)).toBe(before - 7);
-    expect(await purgeProcessedEventsBatch(deps().db, new Date(now - 168 * 3_600_000))).toBe(0);
+    expect(
+      await purgeProcessedEventsBatch(system, "config.processed_events", new Date(now - 168 * 3_600_000)),
+    ).toBe(0);
   });
 });

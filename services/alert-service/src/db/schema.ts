@@ -73,11 +73,18 @@ export const integrations = alertsSchema.table(
 );
 export type IntegrationRow = typeof integrations.$inferSelect;
 
-/** Ids of consumed events already applied (with the sequence gates: redelivery and replay change nothing). */
-export const processedEvents = alertsSchema.table("processed_events", {
-  eventId: uuid("event_id").primaryKey(),
-  processedAt: ts("processed_at").notNull().defaultNow(),
-});
+/**
+ * Ids of consumed events already applied (with the sequence gates: redelivery and replay change nothing). Purged
+ * after PROCESSED_EVENTS_RETENTION_HOURS, longer than the topics keep messages.
+ */
+export const processedEvents = alertsSchema.table(
+  "processed_events",
+  {
+    eventId: uuid("event_id").primaryKey(),
+    processedAt: ts("processed_at").notNull().defaultNow(),
+  },
+  (t) => [index("processed_events_processed_at_idx").on(t.processedAt)],
+);
 
 /**
  * Incidents. At most one unresolved incident per integration (partial unique index), and at most one incident

@@ -1,24 +1,26 @@
-import type { Logger } from "pino";
 import { sql } from "drizzle-orm";
-import { type Db, withSystem } from "../../db/client.ts";
+import type { Logger } from "pino";
+import type { SystemTx } from "./relay.ts";
 
 /** Rows per DELETE: short transactions, few locks, no long pause of the consumer's inserts. */
 export const PURGE_BATCH_ROWS = 5_000;
 
 /**
- * Deletes at most `limit` processed_events rows processed before `olderThan` (oldest first, through the
- * processed_at index) and returns how many. SKIP LOCKED: replicas purging at the same time take different rows
- * and never wait on each other.
+ * Deletes at most `limit` rows of a consumer's dedupe table (`table`: schema-qualified, columns `event_id`,
+ * `processed_at` with an index) processed before `olderThan`, oldest first, and returns how many. SKIP LOCKED:
+ * replicas purging at the same time take different rows and never wait on each other.
  */
 export async function purgeProcessedEventsBatch(
-  db: Db,
+  withSystem: SystemTx,
+  table: string,
   olderThan: Date,
   limit = PURGE_BATCH_ROWS,
 ): Promise<number> {
-  return withSystem(db, async (tx) => {
+  const t = sql.raw(table);
+  return withSystem(async (tx) => {
     const res = await tx.execute(
-      sql`delete from config.processed_events where event_id in (
-            select event_id from config.processed_events
+      sql`delete from ${t} where event_id in (
+            select event_id from ${t}
             where processed_at < ${olderThan.toISOString()}::timestamptz
             order by processed_at limit ${limit}
             for update skip locked)`,
@@ -28,8 +30,10 @@ export async function purgeProcessedEventsBatch(
 }
 
 export interface PurgerOptions {
-  db: Db;
-  /** Keep ids this long: longer than the status topic keeps messages, so no redelivery finds its id gone. */
+  /** Schema-qualified dedupe table, e.g. `config.processed_events`. */
+  table: string;
+  withSystem: SystemTx;
+  /** Keep ids this long: longer than the consumed topic keeps messages, so no redelivery finds its id gone. */
   retentionHours: number;
   logger: Logger;
   intervalMs?: number;
@@ -39,7 +43,7 @@ export interface PurgerOptions {
 }
 
 /**
- * Purges processed_events on a timer, in every replica that runs the status consumer (safe concurrently: see
+ * Purges a processed_events table on a timer, in every replica that runs its consumer (safe concurrently: see
  * purgeProcessedEventsBatch). Each run deletes batches until one comes back short or the per-run cap is reached.
  */
 export class ProcessedEventsPurger {
@@ -70,11 +74,12 @@ export class ProcessedEventsPurger {
     const olderThan = new Date(now.getTime() - this.o.retentionHours * 3_600_000);
     let total = 0;
     for (let i = 0; i < this.o.maxBatchesPerRun && !this.stopped; i++) {
-      const n = await purgeProcessedEventsBatch(this.o.db, olderThan, this.o.batchRows);
+      const n = await purgeProcessedEventsBatch(this.o.withSystem, this.o.table, olderThan, this.o.batchRows);
       total += n;
       if (n < this.o.batchRows) break;
     }
-    if (total > 0) this.o.logger.info({ deleted: total, olderThan }, "purged processed_events");
+    if (total > 0)
+      this.o.logger.info({ deleted: total, olderThan, table: this.o.table }, "purged processed events");
     return total;
   }
 
@@ -84,7 +89,7 @@ export class ProcessedEventsPurger {
       this.running = this.runOnce();
       this.running
         .catch((err: unknown) =>
-          this.o.logger.warn({ err }, "processed_events purge failed; next run retries"),
+          this.o.logger.warn({ err, table: this.o.table }, "processed events purge failed; next run retries"),
         )
         .finally(() => {
           this.running = null;

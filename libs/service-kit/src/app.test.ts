@@ -3,6 +3,8 @@ import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildServiceApp, healthCheck } from "./app.ts";
+import { EnvError, baseEnv, parseEnv } from "./env.ts";
+import { registerMetricsRoute } from "./metrics.ts";
 import { registerAuth, requireService, tenantAdmin, tenantReader, tenantOf } from "./auth.ts";
 import { DomainError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
@@ -90,6 +92,47 @@ describe("service app conventions", () => {
       status: { ok: true, reason: null, assigned: {} },
     });
     expect((await app.inject({ url: "/ready" })).statusCode).toBe(200);
+  });
+
+  it("METRICS_TOKEN guards /metrics and /health/details (401 without it or with another); /health and /ready stay open", async () => {
+    const token = "m".repeat(24);
+    const app = buildServiceApp({
+      name: "t",
+      logger,
+      metricsToken: token,
+      readiness: { ok: async () => true },
+    });
+    registerMetricsRoute(app, {
+      registry: { contentType: "text/plain; version=0.0.4", metrics: async () => 'hip_x{tenant="a"} 1\n' },
+      token,
+    });
+    await app.ready();
+    for (const url of ["/metrics", "/health/details"]) {
+      const none = await app.inject({ url });
+      expect(none.statusCode).toBe(401);
+      expect(none.json().error.code).toBe("UNAUTHORIZED");
+      expect(none.body).not.toContain("tenant");
+      const wrong = await app.inject({ url, headers: { authorization: `Bearer ${"x".repeat(24)}` } });
+      expect(wrong.statusCode).toBe(401);
+      const right = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+      expect(right.statusCode).toBe(200);
+    }
+    expect(
+      (await app.inject({ url: "/metrics", headers: { authorization: `Bearer ${token}` } })).body,
+    ).toContain('tenant="a"');
+    expect((await app.inject({ url: "/health" })).statusCode).toBe(200);
+    expect((await app.inject({ url: "/ready" })).statusCode).toBe(200);
+    await app.close();
+    // Without a token (development, test) both are open; production refuses to start without one.
+    const open = buildServiceApp({ name: "t", logger });
+    registerMetricsRoute(open, { registry: { contentType: "text/plain", metrics: async () => "" } });
+    expect((await open.inject({ url: "/metrics" })).statusCode).toBe(200);
+    expect((await open.inject({ url: "/health/details" })).statusCode).toBe(200);
+    await open.close();
+    expect(() => parseEnv(baseEnv, { NODE_ENV: "production" })).toThrow(EnvError);
+    expect(() => parseEnv(baseEnv, { NODE_ENV: "production" })).toThrow(/METRICS_TOKEN/);
+    expect(() => parseEnv(baseEnv, { METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+    expect(parseEnv(baseEnv, { NODE_ENV: "production", METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token);
   });
 
   it("validation errors use the envelope and name field and rule", async () => {

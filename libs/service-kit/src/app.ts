@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -73,6 +73,25 @@ export interface ServiceAppOptions {
    * address, so nobody can forge a client ip by sending the header.
    */
   trustedProxies?: readonly string[];
+  /** METRICS_TOKEN: when set, `/health/details` (and `/metrics`, see registerMetricsRoute) require it as bearer. */
+  metricsToken?: string | undefined;
+}
+
+/**
+ * An onRequest hook for the operator endpoints: with a token configured, the request must carry
+ * `Authorization: Bearer <token>` (compared in constant time); without one, the endpoint is open (dev and test only:
+ * production requires METRICS_TOKEN).
+ */
+export function requireMetricsToken(token: string | undefined) {
+  const expected = token ? createHash("sha256").update(token).digest() : null;
+  return async (req: FastifyRequest) => {
+    if (!expected) return;
+    const header = req.headers.authorization;
+    const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : null;
+    if (given === null) throw new DomainError("UNAUTHORIZED", "Missing bearer token (METRICS_TOKEN)");
+    if (!timingSafeEqual(createHash("sha256").update(given).digest(), expected))
+      throw new DomainError("UNAUTHORIZED", "Invalid metrics token");
+  };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -214,12 +233,16 @@ export function buildServiceApp(opts: ServiceAppOptions): FastifyInstance {
 
   // The same checks as /ready with the state behind them: each consumer's group state, assigned partitions,
   // last poll and heartbeat; publisher and outbox backlog. 503 when /ready would be.
-  app.get("/health/details", { logLevel: "warn" }, async (_req, reply) => {
-    const { ok, details } = await runChecks();
-    return reply
-      .status(ok ? 200 : 503)
-      .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: details });
-  });
+  app.get(
+    "/health/details",
+    { logLevel: "warn", onRequest: requireMetricsToken(opts.metricsToken) },
+    async (_req, reply) => {
+      const { ok, details } = await runChecks();
+      return reply
+        .status(ok ? 200 : 503)
+        .send({ status: ok ? "ready" : "not_ready", service: opts.name, checks: details });
+    },
+  );
 
   const built = app as unknown as FastifyInstance;
   registerRequestTracing(built);

@@ -35,6 +35,12 @@ export const baseEnv = {
     .refine((list) => list.every(isProxyEntry), {
       message: "each entry must be an IP address, a CIDR, loopback, linklocal or uniquelocal",
     }),
+  /**
+   * Bearer token for the operator endpoints `/metrics` and `/health/details` (they show every tenant's counts and
+   * the system's internals). Unset: open, which only development and test allow; required when
+   * NODE_ENV=production.
+   */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 };
 
 export const kafkaEnv = {
@@ -108,6 +114,12 @@ export function parseEnv<S extends z.ZodRawShape>(
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const data = result.data as Record<string, unknown>;
+  if ("METRICS_TOKEN" in shape && data.NODE_ENV === "production" && !data.METRICS_TOKEN) {
+    throw new EnvError(
+      "Invalid environment configuration:\n  - METRICS_TOKEN: required when NODE_ENV=production (it guards /metrics and /health/details)",
+    );
   }
   return result.data;
 }

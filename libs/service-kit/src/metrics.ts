@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { withTimeout } from "./app.ts";
+import { requireMetricsToken, withTimeout } from "./app.ts";
 
 /** What a Prometheus registry offers (prom-client's Registry); service-kit does not depend on prom-client. */
 export interface MetricsRegistry {
@@ -11,14 +11,17 @@ export interface MetricsRouteOptions {
   registry: MetricsRegistry;
   /** Scrape-time gauges (backlogs, queue depths) refreshed before each scrape; the last values on failure. */
   refresh?: () => Promise<void>;
+  /** METRICS_TOKEN: when set, scrapes must send it as bearer (Prometheus `authorization.credentials`). */
+  token?: string | undefined;
 }
 
 /**
- * GET /metrics in the Prometheus text format, unauthenticated like /health (scrape it on the internal network
- * only). If a scrape-time source is slow (2 s) or down, the last values are served with a warning.
+ * GET /metrics in the Prometheus text format, behind METRICS_TOKEN when set (required in production: the series
+ * name tenants). If a scrape-time source is slow (2 s) or down, the last values are served with a warning.
  */
 export function registerMetricsRoute(app: FastifyInstance, opts: MetricsRouteOptions): void {
-  app.get("/metrics", { logLevel: "warn", schema: { hide: true } }, async (req, reply) => {
+  const onRequest = requireMetricsToken(opts.token);
+  app.get("/metrics", { logLevel: "warn", schema: { hide: true }, onRequest }, async (req, reply) => {
     if (opts.refresh) {
       try {
         await withTimeout(opts.refresh(), 2000, "metrics refresh");

@@ -38,6 +38,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
+    metricsToken: env.METRICS_TOKEN,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
   await registerAuth(app, resolveAuth(env));
@@ -61,6 +62,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(channelRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(policyRoutes, { prefix: ALERTS_PREFIX, deps });
   await app.register(maintenanceRoutes, { prefix: ALERTS_PREFIX, deps });
-  registerMetricsRoute(app, opts.metrics);
+  registerMetricsRoute(app, { ...opts.metrics, token: env.METRICS_TOKEN });
   return app;
 }

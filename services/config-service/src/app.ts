@@ -45,12 +45,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
+    metricsToken: env.METRICS_TOKEN,
     ...(opts.readiness ? { readiness: opts.readiness } : {}),
   });
   await registerAuth(app, resolveAuth(env));
   if (opts.metrics) {
     observeRequestDurations(app, opts.metrics.metrics.requestDuration);
-    registerMetricsRoute(app, { registry: opts.metrics.metrics.registry, refresh: opts.metrics.refresh });
+    registerMetricsRoute(app, {
+      registry: opts.metrics.metrics.registry,
+      refresh: opts.metrics.refresh,
+      token: env.METRICS_TOKEN,
+    });
   }
   await app.register(swagger, {
     openapi: {

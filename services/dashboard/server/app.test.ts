@@ -272,8 +272,12 @@ describe("dashboard server", () => {
 
   it("disables the dev sign-in helper in production and when DASHBOARD_DEV_LOGIN=false", async () => {
     expect(
-      loadEnv({ NODE_ENV: "production", DASHBOARD_DEV_LOGIN: "true", JWT_SECRET: SECRET })
-        .DASHBOARD_DEV_LOGIN,
+      loadEnv({
+        NODE_ENV: "production",
+        DASHBOARD_DEV_LOGIN: "true",
+        JWT_SECRET: SECRET,
+        METRICS_TOKEN: "m".repeat(24),
+      }).DASHBOARD_DEV_LOGIN,
     ).toBe(false);
     const cfg = loadEnv({
       NODE_ENV: "development",

@@ -36,6 +36,7 @@ export async function buildApp(env: DashboardEnv, logger: Logger): Promise<Fasti
     name: "dashboard",
     logger,
     trustedProxies: env.TRUSTED_PROXIES,
+    metricsToken: env.METRICS_TOKEN,
     readiness: {
       "config-service": () => upstreamHealthy(env.CONFIG_SERVICE_URL),
       "stats-service": () => upstreamHealthy(env.STATS_SERVICE_URL),

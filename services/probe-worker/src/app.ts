@@ -13,7 +13,7 @@ import type { Metrics } from "./metrics.ts";
 import { adminRoutes } from "./routes/admin.routes.ts";
 
 export interface AppDeps {
-  env: AuthEnv & { TRUSTED_PROXIES?: readonly string[] };
+  env: AuthEnv & { TRUSTED_PROXIES?: readonly string[]; METRICS_TOKEN?: string };
   logger: Logger;
   metrics: Metrics;
   readiness: Record<string, ReadinessCheck>;
@@ -27,9 +27,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     readiness: deps.readiness,
     trustedProxies: deps.env.TRUSTED_PROXIES ?? [],
+    metricsToken: deps.env.METRICS_TOKEN,
   });
   await registerAuth(app, resolveAuth(deps.env));
-  registerMetricsRoute(app, { registry: deps.metrics.registry });
+  registerMetricsRoute(app, { registry: deps.metrics.registry, token: deps.env.METRICS_TOKEN });
   await app.register(adminRoutes, { prefix: "/admin", resync: deps.resync });
   return app;
 }

@@ -24,7 +24,10 @@ describe("probe-worker env", () => {
   });
 
   it("requires CONFIG_SERVICE_TOKEN in production", () => {
-    expect(() => loadEnv({ NODE_ENV: "production" })).toThrow(/CONFIG_SERVICE_TOKEN/);
-    expect(loadEnv({ NODE_ENV: "production", CONFIG_SERVICE_TOKEN: "t" }).CONFIG_SERVICE_TOKEN).toBe("t");
+    const METRICS_TOKEN = "m".repeat(24);
+    expect(() => loadEnv({ NODE_ENV: "production", METRICS_TOKEN })).toThrow(/CONFIG_SERVICE_TOKEN/);
+    expect(
+      loadEnv({ NODE_ENV: "production", METRICS_TOKEN, CONFIG_SERVICE_TOKEN: "t" }).CONFIG_SERVICE_TOKEN,
+    ).toBe("t");
   });
 });

@@ -29,6 +29,7 @@ export interface AppDeps {
     StatsEnv,
     | "NODE_ENV"
     | "TRUSTED_PROXIES"
+    | "METRICS_TOKEN"
     | "JWT_SECRET"
     | "JWT_PUBLIC_KEY"
     | "JWT_JWKS_URL"
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A full traffic batch (1,000 reports with ACK counts and a source) is ~300 KB; anything else is small.
     bodyLimit: 1024 * 1024,
     trustedProxies: deps.env.TRUSTED_PROXIES,
+    metricsToken: deps.env.METRICS_TOKEN,
     readiness: { postgres: () => deps.pool.query("SELECT 1"), ...deps.readiness },
   });
   await registerAuth(app, resolveAuth(deps.env));
@@ -113,6 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     topTenants: deps.env.METRICS_TOP_TENANTS,
     ...(deps.lag ? { lag: deps.lag } : {}),
   };
-  registerMetricsRoute(app, { registry: deps.metrics.registry, refresh: () => refreshGauges(sources) });
+  registerMetricsRoute(app, {
+    registry: deps.metrics.registry,
+    refresh: () => refreshGauges(sources),
+    token: deps.env.METRICS_TOKEN,
+  });
   return app;
 }

@@ -1,5 +1,5 @@
 import { EVENT_SOURCES, type IntegrationProbeCompleted, type StatusEvent } from "@hip/contracts";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type Tx, withSystem } from "../../db/client.ts";
 import { type IntegrationRow, integrations } from "../../db/schema.ts";
 import { TEST_DONE_CHANNEL } from "../connection-tests/request-connection-test.ts";
@@ -65,6 +65,22 @@ export async function applyProbeBatch(
   return out;
 }
 
+/** The columns a probe result's step reads (identity, status rule) and writes (ProbeState). */
+const STEP_COLUMNS = {
+  id: integrations.id,
+  tenantId: integrations.tenantId,
+  status: integrations.status,
+  consecutiveFailures: integrations.consecutiveFailures,
+  consecutiveSuccesses: integrations.consecutiveSuccesses,
+  recentResults: integrations.recentResults,
+  lastError: integrations.lastError,
+  lastSyncedAt: integrations.lastSyncedAt,
+  failureThreshold: integrations.failureThreshold,
+  recoveryThreshold: integrations.recoveryThreshold,
+  failureWindow: integrations.failureWindow,
+};
+type StepRow = Pick<IntegrationRow, keyof typeof STEP_COLUMNS>;
+
 interface Item {
   event: IntegrationProbeCompleted;
   traceparent: string | undefined;
@@ -86,9 +102,11 @@ async function applyChunk(tx: Tx, topics: DomainDeps["topics"], items: Item[]): 
   if (fresh.length === 0) return outcomes;
 
   // 2. Lock every integration concerned, in id order: two replicas' batches never wait on each other in a cycle.
+  //    Only the columns the status rule reads and writes: the full row (jsonb config, encrypted secrets, ~45
+  //    columns to parse) is read for the rare transition only.
   const ids = [...new Set(fresh.map((i) => i.event.data.integrationId.toLowerCase()))];
   const locked = await tx
-    .select()
+    .select(STEP_COLUMNS)
     .from(integrations)
     .where(sql`${integrations.id} = any(${sql.param(ids)}::uuid[])`)
     .orderBy(integrations.id)
@@ -99,7 +117,7 @@ async function applyChunk(tx: Tx, topics: DomainDeps["topics"], items: Item[]): 
 
   // 4. Step each integration through its results in event order (in memory); a transition is written at once
   //    through appendChange (row, status_changed, audit, event sequence), the rest in one statement at the end.
-  const rows = new Map<string, IntegrationRow>(locked.map((r) => [r.id, r]));
+  const rows = new Map<string, StepRow>(locked.map((r) => [r.id, r]));
   const pending = new Set<string>();
   const now = new Date();
   for (const [j, item] of items.entries()) {
@@ -113,9 +131,12 @@ async function applyChunk(tx: Tx, topics: DomainDeps["topics"], items: Item[]): 
     }
     const step = stepProbe(row, event.data);
     if (step.changed) {
+      // Locked above; the counters of this batch's earlier results for it are in `row`, not yet written.
+      const [full] = await tx.select().from(integrations).where(eq(integrations.id, id));
+      if (!full) throw new Error(`locked integration ${id} vanished`);
       const written = await writeProbeStep(tx, {
         topics,
-        before: row,
+        before: { ...full, ...row },
         step,
         event,
         traceparent: item.traceparent,
@@ -130,7 +151,7 @@ async function applyChunk(tx: Tx, topics: DomainDeps["topics"], items: Item[]): 
   }
   await writeCounters(
     tx,
-    [...pending].map((id) => rows.get(id) as IntegrationRow),
+    [...pending].map((id) => rows.get(id) as StepRow),
   );
   return outcomes;
 }
@@ -170,7 +191,7 @@ async function completeTests(tx: Tx, fresh: Item[]): Promise<void> {
 }
 
 /** The counters, window, last error and last sync of rows whose status did not change since they were written. */
-async function writeCounters(tx: Tx, rows: IntegrationRow[]): Promise<void> {
+async function writeCounters(tx: Tx, rows: StepRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.execute(
     sql`update config.integrations i

@@ -115,6 +115,23 @@ describe("CRUD", () => {
     expect(cleared.body).toMatchObject({ provider: null, description: null, version: 2 });
   });
 
+  it("a PATCH re-sending a JSON value with its keys in another order changes nothing (jsonb keeps its own order)", async () => {
+    const view = await create(
+      labBody({ failureWindow: { failures: 2, of: 5 }, config: { zeta: 1, alpha: { b: 2, a: [1, 2] } } }),
+    );
+    const again = await svc.request("PATCH", `${API}/configs/${view.id}`, {
+      token: admin,
+      body: { failureWindow: { of: 5, failures: 2 }, config: { alpha: { a: [1, 2], b: 2 }, zeta: 1 } },
+    });
+    expect(again.status).toBe(200);
+    expect((again.body as IntegrationView).version).toBe(1);
+    const changed = await svc.request("PATCH", `${API}/configs/${view.id}`, {
+      token: admin,
+      body: { config: { alpha: { a: [2, 1], b: 2 }, zeta: 1 } },
+    });
+    expect((changed.body as IntegrationView).version).toBe(2);
+  });
+
   it("lets admins set ACTIVE/INACTIVE only", async () => {
     const view = await create();
     const off = await svc.request("PATCH", `${API}/configs/${view.id}`, {

@@ -38,7 +38,7 @@ export async function captureTopics(
   });
   await consumer.start();
   const producer: EventProducer = await bus.producer();
-  return { seen, producer, close: () => bus.close() };
+  return { seen, producer, status: () => consumer.status(), close: () => bus.close() };
 }
 
 export function probeCompleted(args: {

@@ -92,6 +92,14 @@ describe("outbox relay during a Kafka outage (own broker)", () => {
         // The capture consumer's rejoin included (it once stayed down: decision 0825); the recovery time is
         // bench/resilience's figure, not this test's.
         timeoutMs: 60_000,
+      }).catch(async (err: unknown) => {
+        // Which side is stuck: the relay (rows still unpublished) or the test's consumer (its group state).
+        const left = await db.query(
+          "select count(*)::int as n from config.outbox where published_at is null",
+        );
+        throw new Error(
+          `${(err as Error).message}; unpublished rows: ${left.rows[0]?.n}; capture consumer: ${JSON.stringify(capture.status())}`,
+        );
       });
       await waitFor(
         async () =>

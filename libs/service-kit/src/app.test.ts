@@ -116,6 +116,8 @@ describe("service app conventions", () => {
       expect(wrong.statusCode).toBe(401);
       const right = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
       expect(right.statusCode).toBe(200);
+      const lower = await app.inject({ url, headers: { authorization: `bearer ${token}` } });
+      expect(lower.statusCode).toBe(200);
     }
     expect(
       (await app.inject({ url: "/metrics", headers: { authorization: `Bearer ${token}` } })).body,

@@ -86,9 +86,9 @@ export function requireMetricsToken(token: string | undefined) {
   const expected = token ? createHash("sha256").update(token).digest() : null;
   return async (req: FastifyRequest) => {
     if (!expected) return;
-    const header = req.headers.authorization;
-    const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : null;
-    if (given === null) throw new DomainError("UNAUTHORIZED", "Missing bearer token (METRICS_TOKEN)");
+    // The scheme is case-insensitive (RFC 6750), as in authenticate().
+    const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (given === undefined) throw new DomainError("UNAUTHORIZED", "Missing bearer token (METRICS_TOKEN)");
     if (!timingSafeEqual(createHash("sha256").update(given).digest(), expected))
       throw new DomainError("UNAUTHORIZED", "Invalid metrics token");
   };

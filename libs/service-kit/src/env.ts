@@ -105,10 +105,19 @@ export class EnvError extends Error {
   override name = "EnvError";
 }
 
-/** Parses env once at start-up; throws an EnvError that names every bad variable and why. */
+/**
+ * Variables of the shared shapes that development and test may leave unset but production must set (with why).
+ * A service adds its own through parseEnv's `requiredInProduction`.
+ */
+const REQUIRED_IN_PRODUCTION: Record<string, string> = {
+  METRICS_TOKEN: "it guards /metrics and /health/details",
+};
+
+/** Parses env once at start-up; throws an EnvError that names every bad or missing variable and why. */
 export function parseEnv<S extends z.ZodRawShape>(
   shape: S,
   source: Record<string, string | undefined> = process.env,
+  opts: { requiredInProduction?: Record<string, string> } = {},
 ): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(source);
   if (!result.success) {
@@ -116,10 +125,14 @@ export function parseEnv<S extends z.ZodRawShape>(
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const data = result.data as Record<string, unknown>;
-  if ("METRICS_TOKEN" in shape && data.NODE_ENV === "production" && !data.METRICS_TOKEN) {
-    throw new EnvError(
-      "Invalid environment configuration:\n  - METRICS_TOKEN: required when NODE_ENV=production (it guards /metrics and /health/details)",
+  if (data.NODE_ENV === "production") {
+    const missing = Object.entries({ ...REQUIRED_IN_PRODUCTION, ...opts.requiredInProduction }).filter(
+      ([name]) => name in shape && !data[name],
     );
+    if (missing.length > 0) {
+      const lines = missing.map(([name, why]) => `  - ${name}: required when NODE_ENV=production (${why})`);
+      throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+    }
   }
   return result.data;
 }

@@ -26,6 +26,8 @@ describe("probe-worker env", () => {
   it("requires CONFIG_SERVICE_TOKEN in production", () => {
     const METRICS_TOKEN = "m".repeat(24);
     expect(() => loadEnv({ NODE_ENV: "production", METRICS_TOKEN })).toThrow(/CONFIG_SERVICE_TOKEN/);
+    // Every missing one is named at once.
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrow(/METRICS_TOKEN[\s\S]*CONFIG_SERVICE_TOKEN/);
     expect(
       loadEnv({ NODE_ENV: "production", METRICS_TOKEN, CONFIG_SERVICE_TOKEN: "t" }).CONFIG_SERVICE_TOKEN,
     ).toBe("t");

@@ -1,4 +1,4 @@
-import { authEnv, baseEnv, EnvError, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
+import { authEnv, baseEnv, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
 import { z } from "zod";
 import { parseAllowedCidrs } from "./probes/index.ts";
 
@@ -65,12 +65,8 @@ export type ProbeWorkerEnv = ReturnType<typeof loadEnv>;
 
 /** Parses the env once (JWT verification: resolveAuth in app.ts). */
 export function loadEnv(source: Record<string, string | undefined> = process.env) {
-  const env = parseEnv(probeWorkerEnvShape, source);
   // Production holds no signing key: the service token must be supplied (dev mints its own).
-  if (env.NODE_ENV === "production" && !env.CONFIG_SERVICE_TOKEN) {
-    throw new EnvError(
-      "Invalid environment configuration:\n  - CONFIG_SERVICE_TOKEN: required when NODE_ENV=production",
-    );
-  }
-  return env;
+  return parseEnv(probeWorkerEnvShape, source, {
+    requiredInProduction: { CONFIG_SERVICE_TOKEN: "production holds no key to mint it" },
+  });
 }

@@ -88,6 +88,59 @@ describe("EventBus against the real broker", () => {
     expect(lag[topic]).toBe(0);
   });
 
+  it("commits offsets at most once per interval, then on an idle fetch, and on stop", async () => {
+    const t = `${prefix}commits`;
+    await bus.ensureTopics([{ topic: t, partitions: 1 }]);
+    const producer = await bus.producer();
+    const handled = new Map<string, string[]>();
+    const member = (groupId: string, commitIntervalMs: number) =>
+      bus.consumer({
+        groupId,
+        topics: [t],
+        schema: Msg,
+        deadLetterTopic: dlq,
+        commitIntervalMs,
+        fetchMaxWaitMs: 200,
+        handleBatch: async (items) => {
+          const ids = handled.get(groupId) ?? [];
+          for (const i of items) ids.push(i.event.id);
+          handled.set(groupId, ids);
+        },
+      });
+    const lag = async (groupId: string) => (await bus.groupLag(groupId, [t]))[t];
+    const send = (ids: string[]) =>
+      producer.send(
+        t,
+        ids.map((id) => ({ key: "k", value: { id, n: 1 } })),
+      );
+
+    // A long interval: what the member handles stays uncommitted while it runs (kafkajs alone commits after
+    // every batch) ...
+    const slow = await member(`${prefix}slow`, 60_000);
+    await slow.start();
+    await send(["1", "2", "3"]);
+    await waitFor(() => (handled.get(`${prefix}slow`)?.length ?? 0) >= 3, { what: "first events handled" });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await lag(`${prefix}slow`)).toBe(3);
+    // ... and stop() commits it: a successor starts after what was handled.
+    await slow.stop();
+    expect(await lag(`${prefix}slow`)).toBe(0);
+
+    // A short interval: committed without any further event, by the idle fetches after the interval.
+    const quick = await member(`${prefix}quick`, 1_000);
+    await quick.start();
+    await waitFor(() => (handled.get(`${prefix}quick`)?.length ?? 0) >= 3, {
+      what: "replayed by a new group",
+    });
+    await send(["4", "5"]);
+    await waitFor(() => (handled.get(`${prefix}quick`)?.length ?? 0) >= 5, { what: "new events handled" });
+    await waitFor(async () => ((await lag(`${prefix}quick`)) === 0 ? true : null), {
+      what: "offsets committed by an idle fetch",
+      timeoutMs: 10_000,
+    });
+    await quick.stop();
+  });
+
   it("handleBatch receives whole batches and a new group replays from offset 0", async () => {
     const got: string[] = [];
     const consumer = await bus.consumer({

@@ -33,12 +33,22 @@ export interface ConsumerOptions<S extends z.ZodType> {
    */
   partitionsConsumedConcurrently?: number;
   /**
-   * Fetch batching (kafkajs `minBytes` / `maxWaitTimeInMs`, defaults 1 byte / 100 ms): the broker answers a fetch
+   * Fetch batching (kafkajs `minBytes` / `maxWaitTimeInMs`, defaults 1 byte / 500 ms): the broker answers a fetch
    * once it holds `fetchMinBytes` for this member or after `fetchMaxWaitMs`. A high-volume consumer whose handler
    * costs per batch (a transaction) sets both up: fewer, larger batches for at most `fetchMaxWaitMs` more latency.
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
+  /**
+   * Offsets are committed to Kafka at most this often (ms), and on an idle fetch and on stop once it has passed;
+   * 0 commits after every batch (kafkajs' own behaviour). Every handler is idempotent, so a crash re-delivers at most
+   * this much more. The bus fills it from `KAFKA_COMMIT_INTERVAL_MS`.
+   */
+  commitIntervalMs?: number;
+  /**
+   * false: never commit (a throwaway group that always starts at the live end, such as a per-replica live feed).
+   */
+  commitOffsets?: boolean;
   /**
    * Handles the parsed events of one fetched batch, in partition order. Must be idempotent: delivery is
    * at-least-once. Throwing retries the same batch with backoff (transient failures); throwing
@@ -180,7 +190,8 @@ export class EventConsumer<S extends z.ZodType> {
     return this.consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
-      autoCommit: true,
+      autoCommit: this.opts.commitOffsets ?? true,
+      ...(this.opts.commitIntervalMs ? { autoCommitInterval: this.opts.commitIntervalMs } : {}),
       eachBatch: (payload) => this.onBatch(payload),
     });
   }

@@ -60,6 +60,7 @@ export const kafkaEnv = {
   /** How long a member that stopped heartbeating (kill -9) keeps its partitions; broker allows 6000-300000. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(8_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 };
 
 /** The transactional outbox relay's broker-send deadline and row lease (config-service, alert-service). */

@@ -40,9 +40,9 @@ export interface ConsumerOptions<S extends z.ZodType> {
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
   /**
-   * Offsets are committed to Kafka at most this often (ms), and on an idle fetch and on stop once it has passed;
-   * 0 commits after every batch (kafkajs' own behaviour). Every handler is idempotent, so a crash re-delivers at most
-   * this much more. The bus fills it from `KAFKA_COMMIT_INTERVAL_MS`.
+   * Offsets are committed to Kafka at most this often (ms): after a batch or an idle fetch once the interval has
+   * passed, and always on stop. 0 commits after every batch (kafkajs' own behaviour). Every handler is idempotent,
+   * so a crash re-delivers at most this much more. The bus fills it from `KAFKA_COMMIT_INTERVAL_MS` (decision 0272).
    */
   commitIntervalMs?: number;
   /**

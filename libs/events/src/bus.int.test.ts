@@ -93,13 +93,14 @@ describe("EventBus against the real broker", () => {
     await bus.ensureTopics([{ topic: t, partitions: 1 }]);
     const producer = await bus.producer();
     const handled = new Map<string, string[]>();
-    const member = (groupId: string, commitIntervalMs: number) =>
+    const member = (groupId: string, commitIntervalMs: number, commitOffsets = true) =>
       bus.consumer({
         groupId,
         topics: [t],
         schema: Msg,
         deadLetterTopic: dlq,
         commitIntervalMs,
+        commitOffsets,
         fetchMaxWaitMs: 200,
         handleBatch: async (items) => {
           const ids = handled.get(groupId) ?? [];
@@ -139,6 +140,19 @@ describe("EventBus against the real broker", () => {
       timeoutMs: 10_000,
     });
     await quick.stop();
+
+    // A throwaway group (commitOffsets false) commits nothing: not per interval, not on stop.
+    const none = await member(`${prefix}none`, 1_000, false);
+    await none.start();
+    await waitFor(() => (handled.get(`${prefix}none`)?.length ?? 0) >= 5, {
+      what: "throwaway group handled",
+    });
+    await new Promise((r) => setTimeout(r, 1_500)); // past the interval: the next batch would be due a commit
+    await send(["6"]);
+    await waitFor(() => (handled.get(`${prefix}none`)?.length ?? 0) >= 6, { what: "a later batch handled" });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await none.stop();
+    expect(await lag(`${prefix}none`)).toBe(6);
   });
 
   it("handleBatch receives whole batches and a new group replays from offset 0", async () => {

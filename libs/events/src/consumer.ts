@@ -271,14 +271,7 @@ export class EventConsumer<S extends z.ZodType> {
     return this.crashed;
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     const good: Array<ParsedMessage<z.infer<S>>> = [];
     for (const message of batch.messages) {
       const meta: MessageMeta = {
@@ -321,7 +314,7 @@ export class EventConsumer<S extends z.ZodType> {
     if (!isRunning() || isStale()) return;
     const last = batch.messages.at(-1);
     if (last) resolveOffset(last.offset);
-    await commitOffsetsIfNecessary();
+    // kafkajs commits after the batch (at most once per commit interval; never with commitOffsets false).
     await heartbeat();
     this.opts.onBatchEnd?.({
       topic: batch.topic,

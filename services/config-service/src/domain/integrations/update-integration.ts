@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import {
   type CredentialField,
   isSecretField,
@@ -37,24 +38,8 @@ const PLAIN = {
   trafficExpectations: "trafficExpectations",
 } as const satisfies Partial<Record<keyof UpdateIntegrationBody, keyof IntegrationRow>>;
 
-/** Deep equality with object keys in any order: jsonb stores keys in its own order, so a re-sent value is equal. */
-function same(a: unknown, b: unknown): boolean {
-  const x = a ?? null;
-  const y = b ?? null;
-  if (x === y) return true;
-  if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
-  if (x instanceof Date || y instanceof Date) {
-    return x instanceof Date && y instanceof Date && x.getTime() === y.getTime();
-  }
-  if (Array.isArray(x) || Array.isArray(y)) {
-    return Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => same(v, y[i]));
-  }
-  const xo = x as Record<string, unknown>;
-  const yo = y as Record<string, unknown>;
-  const keys = Object.keys(xo).filter((k) => xo[k] !== undefined);
-  if (keys.length !== Object.keys(yo).filter((k) => yo[k] !== undefined).length) return false;
-  return keys.every((k) => Object.hasOwn(yo, k) && same(xo[k], yo[k]));
-}
+/** Deep equality, object keys in any order: jsonb stores keys in its own order, so a re-sent value is equal. */
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
 
 /**
  * Applies a PATCH under the row lock. A stale If-Match is a 412; the merged record must pass the cross-field

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { BUCKETS, GROWTH, bucketOf, emptyHistogram, percentile, upperBound } from "./histogram.ts";
+import {
+  BUCKETS,
+  GROWTH,
+  bucketOf,
+  emptyHistogram,
+  histLiteral,
+  percentile,
+  upperBound,
+} from "./histogram.ts";
+import { parseHist } from "./stats/window.ts";
 
 function exactPercentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,5 +50,18 @@ describe("latency histogram", () => {
 
   it("is null for an empty histogram", () => {
     expect(percentile(emptyHistogram(), 0.5, 0)).toBeNull();
+  });
+
+  it("writes a histogram without its trailing empty buckets, and reads it back to the same percentiles", () => {
+    const h = emptyHistogram();
+    h[3] = 2;
+    h[7] = 1;
+    expect(histLiteral(h)).toBe("{0,0,0,2,0,0,0,1}");
+    expect(histLiteral(emptyHistogram())).toBe("{0}");
+    const full = emptyHistogram();
+    full[BUCKETS - 1] = 1;
+    expect(parseHist(histLiteral(full))).toHaveLength(BUCKETS);
+    for (const p of [0.5, 0.9, 0.99])
+      expect(percentile(parseHist(histLiteral(h)), p, 5)).toBe(percentile(h, p, 5));
   });
 });

@@ -53,7 +53,15 @@ function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-/** Postgres array literal of a histogram ("{0,1,...}") for passing through unnest($n::text[])::int[]. */
+/**
+ * Postgres array literal of a histogram ("{0,1,...}") for passing through unnest($n::text[])::int[], without its
+ * trailing empty buckets (at least one element is kept). A roll-up row of one integration mostly holds latencies of
+ * one order of magnitude: a full row is 104 ints (~440 bytes) written again on every check that updates it, a
+ * trimmed one is as long as its slowest bucket (~10 at loopback speed, 35-55 for 50-500 ms). Readers treat missing
+ * buckets as zeros (percentile(), parseHist(), stats.hist_add pads the shorter side).
+ */
 export function histLiteral(hist: readonly number[]): string {
-  return `{${hist.join(",")}}`;
+  let end = hist.length;
+  while (end > 1 && !hist[end - 1]) end--;
+  return `{${hist.slice(0, end).join(",")}}`;
 }

@@ -57,8 +57,6 @@ export const probeWorkerEnvShape = {
   PUBLISH_BUFFER_MAX: z.coerce.number().int().min(1).default(100_000),
   /** Deadline of one Kafka send of buffered results; past it the batch is sent again (same event ids). */
   PUBLISH_SEND_TIMEOUT_MS: ms(5_000, 100),
-  /** Least time between two Kafka sends of buffered results while results keep coming (batching vs latency). */
-  PUBLISH_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(50),
   /** A publisher whose heartbeat is older than this is dead: another process publishes its buffer. */
   PUBLISH_ORPHAN_MS: ms(30_000, 1_000),
 };

@@ -156,7 +156,6 @@ async function connectKafka(
     logger: logger.child({ component: "status-publisher" }),
     maxBuffered: env.PUBLISH_BUFFER_MAX,
     sendTimeoutMs: env.PUBLISH_SEND_TIMEOUT_MS,
-    lingerMs: env.PUBLISH_LINGER_MS,
     retryMaxMs: env.KAFKA_RETRY_MAX_MS,
     orphanAfterMs: env.PUBLISH_ORPHAN_MS,
     metrics: {

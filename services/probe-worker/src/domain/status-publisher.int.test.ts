@@ -114,33 +114,6 @@ describe("StatusPublisher (real Redis + Kafka)", () => {
     }
   });
 
-  it("sends the first result after a quiet spell at once, and gathers results for the linger while they keep coming", async () => {
-    const sends: number[] = [];
-    const p = await publisher({
-      maxBuffered: 1000,
-      lingerMs: 300,
-      metrics: { rejected: () => {}, sent: (_, n) => sends.push(n) },
-    });
-    p.start();
-    const id = randomUUID();
-    // Quiet: one result goes out well before the linger.
-    const t0 = Date.now();
-    await p.publish(randomUUID(), result(id));
-    await waitFor(() => kafka.status.some((e) => e.subject === id), { what: "first result on Kafka" });
-    expect(Date.now() - t0).toBeLessThan(250);
-    // Busy: a result every 10 ms for 1.2 s goes out in a few sends, not one per result.
-    for (let i = 0; i < 120; i++) {
-      await p.publish(randomUUID(), result(id));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await waitFor(() => kafka.status.filter((e) => e.subject === id).length === 121, {
-      what: "121 results on Kafka",
-    });
-    expect(sends.reduce((a, b) => a + b, 0)).toBe(121);
-    expect(sends.length).toBeLessThanOrEqual(10);
-    await p.flush();
-  });
-
   it("publishes the buffer of a process that died, once, from another process", async () => {
     // A publisher that buffered results and died (never drained; its heartbeat stops).
     const dead = await publisher();

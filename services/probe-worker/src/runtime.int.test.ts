@@ -175,7 +175,9 @@ describe("probe-worker runtime (real Redis + Kafka)", () => {
     expect(metrics.body).toMatch(
       /probe_checks_total\{type="API",probe="http",result="success",trigger="scheduled"\} 1/,
     );
-    expect(metrics.body).toMatch(/probe_schedule_drift_seconds_count 1/);
+    // At least this check's drift: the first test's marker schedule (its spec is unknown here, so its check is
+    // skipped, not counted above) can come due during this test and be observed too.
+    expect(metrics.body).toMatch(/probe_schedule_drift_seconds_count [1-9]\d*\n/);
     expect(metrics.body).toMatch(/probe_queue_jobs\{state="delayed"\}/);
     expect(metrics.body).toMatch(/probe_wheel_checks\{state="leased"\} \d+/);
     expect(metrics.body).toMatch(/probe_schedulers \d+/);

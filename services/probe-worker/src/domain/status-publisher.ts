@@ -8,18 +8,31 @@ import type { WorkerKeys } from "./keys.ts";
 import { luaScript } from "./lua.ts";
 
 /**
- * Bounded append to this process's result buffer (a Redis stream), taking the integration's next sequence in the
- * same step. Sequences are seeded from the clock (microseconds) the first time, so after a Redis flush a new
- * counter still starts above every sequence published before it. Returns false when the buffer is full.
+ * Bounded append of a batch of results to this process's result buffer (a Redis stream), each taking its
+ * integration's next sequence in the same step. Sequences are seeded from the clock (microseconds) the first
+ * time, so after a Redis flush a new counter still starts above every sequence published before it.
+ * KEYS: stream, publisher registry, then the sequence key of each result. ARGV: buffer max, seed, publisher id,
+ * now (heartbeat), then per result its event id, Kafka key and event JSON. Returns each result's sequence, 0 for
+ * a result refused because the buffer is full.
  */
-const BUFFER_RESULT = `
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
-if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[2]) end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], '*', 'id', ARGV[3], 'key', ARGV[4], 'seq', seq, 'event', ARGV[5])
-redis.call('HSET', KEYS[3], ARGV[6], ARGV[7])
-return seq`;
-const bufferResult = luaScript(BUFFER_RESULT);
+const BUFFER_RESULTS = `
+local room = tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1])
+local out = {}
+for i = 1, #KEYS - 2 do
+  if i > room then
+    out[i] = 0
+  else
+    local k = KEYS[i + 2]
+    if redis.call('EXISTS', k) == 0 then redis.call('SET', k, ARGV[2]) end
+    local seq = redis.call('INCR', k)
+    local a = 4 + (i - 1) * 3
+    redis.call('XADD', KEYS[1], '*', 'id', ARGV[a + 1], 'key', ARGV[a + 2], 'seq', seq, 'event', ARGV[a + 3])
+    out[i] = seq
+  end
+end
+if room > 0 then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
+return out`;
+const bufferResults = luaScript(BUFFER_RESULTS);
 
 /** Takes over a dead publisher's buffer only if nobody else did (lock with a lease). */
 const RELEASE_IF_MINE = `
@@ -58,7 +71,22 @@ export interface StatusPublisherOptions {
   orphanAfterMs: number;
   maxBatch?: number;
   lingerMs?: number;
+  /**
+   * Results finishing within this many ms are appended to the buffer in one Redis call (default 5): one call
+   * per result was a write and a read on both ends of the connection for every check (decision 0274).
+   */
+  bufferLingerMs?: number;
+  /** Most results appended in one call (default 200). */
+  bufferBatch?: number;
   metrics?: PublisherMetrics;
+}
+
+interface PendingAppend {
+  eventId: string;
+  key: string;
+  json: string;
+  resolve: (seq: number) => void;
+  reject: (err: unknown) => void;
 }
 
 interface Entry {
@@ -89,14 +117,17 @@ export class StatusPublisher {
   private lastOrphanScan = 0;
   private lastSuccessAt: number | null = null;
   private lastError: string | null = null;
+  private pending: PendingAppend[] = [];
+  private appendTimer: NodeJS.Timeout | null = null;
+  private appending: Promise<void> = Promise.resolve();
 
   constructor(opts: StatusPublisherOptions) {
     // 10 ms: at 1,000+ results/s a Kafka send (and an XRANGE/XDEL pair) per 10 ms instead of per 2 ms; the added
     // latency is invisible next to a probe's own.
-    this.o = { maxBatch: 500, lingerMs: 10, ...opts };
+    this.o = { maxBatch: 500, lingerMs: 10, bufferLingerMs: 5, bufferBatch: 200, ...opts };
     this.stream = opts.keys.resultBuffer(this.publisherId);
     // Before any call: the runtime's connection is auto-pipelined (see LuaScript.define).
-    bufferResult.define(opts.redis);
+    bufferResults.define(opts.redis);
   }
 
   private get registryKey() {
@@ -121,21 +152,8 @@ export class StatusPublisher {
       }),
     );
     if (!event.success) throw new Error(`probe result does not match the contract: ${event.error.message}`);
-    const seq = await bufferResult(
-      this.o.redis,
-      3,
-      this.stream,
-      this.o.keys.sequence(result.integrationId),
-      this.registryKey,
-      String(this.o.maxBuffered),
-      String(Date.now() * 1000),
-      eventId,
-      result.integrationId,
-      JSON.stringify(event.data),
-      this.publisherId,
-      String(Date.now()),
-    );
-    if (seq === null) {
+    const seq = await this.append(eventId, result.integrationId, JSON.stringify(event.data));
+    if (seq === 0) {
       this.o.metrics?.rejected();
       if (!this.full) {
         this.full = true;
@@ -147,6 +165,48 @@ export class StatusPublisher {
       throw new ResultBufferFullError(`probe result buffer is full (${this.o.maxBuffered} results)`);
     }
     this.schedule();
+  }
+
+  /** Queues one append; the queue goes to Redis in one call after `bufferLingerMs` or at `bufferBatch`. */
+  private append(eventId: string, key: string, json: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ eventId, key, json, resolve, reject });
+      if (this.pending.length >= this.o.bufferBatch) this.appendPending();
+      else this.appendTimer ??= setTimeout(() => this.appendPending(), this.o.bufferLingerMs);
+    });
+  }
+
+  private appendPending(): Promise<void> {
+    if (this.appendTimer) clearTimeout(this.appendTimer);
+    this.appendTimer = null;
+    const batch = this.pending;
+    if (batch.length === 0) return this.appending;
+    this.pending = [];
+    const args: string[] = [
+      String(this.o.maxBuffered),
+      String(Date.now() * 1000),
+      this.publisherId,
+      String(Date.now()),
+    ];
+    for (const p of batch) args.push(p.eventId, p.key, p.json);
+    const call = bufferResults(
+      this.o.redis,
+      2 + batch.length,
+      this.stream,
+      this.registryKey,
+      ...batch.map((p) => this.o.keys.sequence(p.key)),
+      ...args,
+    ).then(
+      (seqs) => {
+        const list = seqs as number[];
+        for (const [i, p] of batch.entries()) p.resolve(Number(list[i] ?? 0));
+      },
+      (err: unknown) => {
+        for (const p of batch) p.reject(err);
+      },
+    );
+    this.appending = call;
+    return call;
   }
 
   /** Starts the drain loop (also drains what a previous run of this process, or a dead one, left). */
@@ -189,6 +249,8 @@ export class StatusPublisher {
    * left stays in Redis and is handed over at once (heartbeat cleared), so another process adopts it.
    */
   async flush(): Promise<void> {
+    // Results handed over before the stop still go into the buffer first.
+    await this.appendPending();
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -46,6 +46,8 @@ export class WheelRunner {
   private renewTimer: NodeJS.Timeout | null = null;
   private ticking = false;
   private wakeAgain = false;
+  /** The last claim took as many slots as it asked for: more may be due, so a freed slot claims at once. */
+  private moreDue = false;
   private stopped = true;
   private readonly idle: Array<() => void> = [];
   private lastErrorLogAt = 0;
@@ -122,6 +124,7 @@ export class WheelRunner {
       if (want > 0) {
         const claimed = await this.o.wheel.claim(want, this.o.leaseMs);
         full = claimed.length === want;
+        this.moreDue = full;
         for (const check of claimed) this.enqueue(check);
       }
       this.dispatch();
@@ -220,9 +223,11 @@ export class WheelRunner {
         this.running.delete(member);
         this.o.tenantSlots.release(check.tenantId);
         if (this.running.size === 0) for (const resolve of this.idle.splice(0)) resolve();
-        // A slot is free: start a waiting check at once, and claim more when few are left.
+        // A slot is free: start a waiting check at once, and claim more when few are left and the last claim
+        // suggests more are due. Otherwise the poll claims them: a claim (and an ack) per finished check was two
+        // Redis round trips for every check (decision 0274).
         this.dispatch();
-        if (this.startable() < this.o.concurrency / 2) this.schedule(0);
+        if (this.moreDue && this.startable() < this.o.concurrency / 2) this.schedule(0);
       });
   }
 

@@ -17,24 +17,48 @@ const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, N
 /** Grace after the per-attempt timeout before an attempt that ignores its signal is abandoned. */
 const HARD_DEADLINE_GRACE_MS = 1_000;
 
-async function runAttempt(kind: ProbeKind, env: AttemptEnv, timeoutMs: number): Promise<AttemptOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const hard = new Promise<AttemptOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(
-        failed(
-          env,
-          kind,
-          new ProbeFailure("TIMEOUT", "timeout", `no answer within ${timeoutMs} ms`, { retryable: true }),
-        ),
-      );
-    }, timeoutMs + HARD_DEADLINE_GRACE_MS);
+/**
+ * One attempt with its own abort signal: aborted (TimeoutError) after `timeoutMs` or when `outer` aborts
+ * (shutdown). One controller and one timer per attempt: `AbortSignal.timeout` + `AbortSignal.any` cost two
+ * signals, a timer and weak links between them for every check (decision 0274). An attempt that ignores its
+ * signal is abandoned `HARD_DEADLINE_GRACE_MS` after the timeout.
+ */
+function runAttempt(
+  kind: ProbeKind,
+  base: Omit<AttemptEnv, "signal" | "startedAt">,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+): Promise<AttemptOutcome> {
+  const controller = new AbortController();
+  const env: AttemptEnv = { ...base, signal: controller.signal, startedAt: performance.now() };
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener("abort", onOuterAbort, { once: true });
+  return new Promise<AttemptOutcome>((resolve) => {
+    let hard: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+      hard = setTimeout(() => {
+        done(
+          failed(
+            env,
+            kind,
+            new ProbeFailure("TIMEOUT", "timeout", `no answer within ${timeoutMs} ms`, { retryable: true }),
+          ),
+        );
+      }, HARD_DEADLINE_GRACE_MS);
+    }, timeoutMs);
+    let settled = false;
+    function done(outcome: AttemptOutcome) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(hard);
+      outer?.removeEventListener("abort", onOuterAbort);
+      resolve(outcome);
+    }
+    probeFor(kind)(env).then(done, (err: unknown) => done(failed(env, kind, err)));
   });
-  try {
-    return await Promise.race([probeFor(kind)(env).catch((err: unknown) => failed(env, kind, err)), hard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -72,18 +96,7 @@ export async function executeProbe(spec: ConnectionSpec, ctx: ProbeContext): Pro
     let last: AttemptOutcome;
     for (;;) {
       attempt++;
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-      const env: AttemptEnv = {
-        spec,
-        cfg,
-        ctx,
-        signal,
-        userAgent: USER_AGENT,
-        startedAt: performance.now(),
-        issued,
-      };
-      last = await runAttempt(kind, env, timeoutMs);
+      last = await runAttempt(kind, { spec, cfg, ctx, userAgent: USER_AGENT, issued }, timeoutMs, ctx.signal);
       if (last.success || !last.retryable || attempt >= maxAttempts || ctx.signal?.aborted) break;
       await sleep(backoffMs(attempt));
       if (ctx.signal?.aborted) break;

@@ -95,12 +95,13 @@ function readBody(res: IncomingMessage, max: number, signal: AbortSignal) {
     stream.on("data", onData);
     stream.once("end", () => finish(null));
     stream.once("error", (err: Error) => finish(err));
-    stream.once("close", () => finish(new Error("premature close")));
+    // 'close' follows 'end' on every response: build the error (a stack trace) only when it is one.
+    stream.once("close", () => settled || finish(new Error("premature close")));
     // A decoder fails on its own stream; the response itself can still end early (connection reset).
     if (dec) {
       res.once("error", (err: Error) => finish(err));
       res.once("close", () => {
-        if (!res.complete) finish(new Error("premature close"));
+        if (!settled && !res.complete) finish(new Error("premature close"));
       });
     }
   });

@@ -35,6 +35,11 @@ export function createMetrics() {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const rephased = new Counter({
+    name: "probe_schedule_rephased_total",
+    help: "Scheduled checks claimed later than WHEEL_REPHASE_AFTER_MS: each moved its schedule to one interval after it ran",
+    registers: [registry],
+  });
   const jobs = new Counter({
     name: "probe_jobs_total",
     help: "Checks processed, by job name (health-check|connection-test) and outcome (published|skipped|superseded|failed)",
@@ -131,6 +136,7 @@ export function createMetrics() {
     checks,
     latency,
     drift,
+    rephased,
     jobs,
     configEvents,
     deadLetters,

@@ -240,9 +240,11 @@ export async function createRuntime(env: ProbeWorkerEnv, logger: Logger): Promis
     leaseMs: env.LOCK_DURATION_MS,
     pollMs: env.WHEEL_POLL_MS,
     claimBatch: env.WHEEL_CLAIM_BATCH,
+    rephaseAfterMs: env.WHEEL_REPHASE_AFTER_MS,
     retryMs: env.WHEEL_RETRY_MS,
     logger,
     onSuperseded: () => metrics.jobs.inc({ name: "health-check", outcome: "superseded" }),
+    onRephased: (n) => metrics.rephased.inc(n),
     onError: (what) => {
       if (what === "check") metrics.jobs.inc({ name: "health-check", outcome: "failed" });
     },

@@ -6,6 +6,8 @@ import { CheckWheel, firstDueAt, leaseMember } from "./check-wheel.ts";
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const EVERY = 60_000;
 const LEASE = 30_000;
+/** A misfire threshold no claim here reaches: these tests move the clock by whole intervals and keep the phase. */
+const KEEP_PHASE = 100 * EVERY;
 
 describe("check wheel (real Redis)", () => {
   let redis: Redis;
@@ -51,7 +53,7 @@ describe("check wheel (real Redis)", () => {
     for (let i = 0; i < 300; i++)
       await a.upsert({ integrationId: ID(i), tenantId: `t${i % 7}`, everyMs: EVERY });
     now += EVERY; // every schedule is due once
-    const [x, y] = await Promise.all([a.claim(200, LEASE), b.claim(200, LEASE)]);
+    const [x, y] = await Promise.all([a.claim(200, LEASE, KEEP_PHASE), b.claim(200, LEASE, KEEP_PHASE)]);
     const all = [...x, ...y];
     expect(all).toHaveLength(300);
     expect(new Set(all.map((c) => c.integrationId)).size).toBe(300);
@@ -99,26 +101,41 @@ describe("check wheel (real Redis)", () => {
     await a.upsert({ integrationId: ID(1), tenantId: "t", everyMs: EVERY });
     await a.upsert({ integrationId: ID(2), tenantId: "t", everyMs: EVERY });
     now += EVERY;
-    const first = await a.claim(10, LEASE);
+    const first = await a.claim(10, LEASE, KEEP_PHASE);
     expect(first).toHaveLength(2);
     await a.remove(ID(2));
     now += EVERY + 1;
     // ID(1): the old lease is dropped and the current slot is claimed once; ID(2) is gone.
-    const next = await a.claim(10, LEASE);
+    const next = await a.claim(10, LEASE, KEEP_PHASE);
     expect(next.map((c) => [c.integrationId, c.reclaimed])).toEqual([[ID(1), false]]);
     expect(next[0]?.dueAt).toBe((first.find((c) => c.integrationId === ID(1))?.dueAt ?? 0) + EVERY);
     expect(await a.leased()).toBe(1);
   });
 
-  it("runs a slot missed while no worker ran once, then continues at the schedule's phase", async () => {
+  it("runs a slot missed while no worker ran once, then moves the schedule to one interval after that run", async () => {
     const { a } = wheel();
     await a.upsert({ integrationId: ID(1), tenantId: "t", everyMs: EVERY });
     const due = (await a.nextDueAt(ID(1))) ?? 0;
     now = due + 10 * EVERY + 123; // ten slots missed
     const [c] = await a.claim(10, LEASE);
     expect(c?.dueAt).toBe(due);
-    const next = (await a.nextDueAt(ID(1))) ?? 0;
-    expect(next).toBe(due + 11 * EVERY);
-    expect(next).toBeGreaterThan(now);
+    expect(await a.nextDueAt(ID(1))).toBe(now + EVERY);
+    expect(await a.claim(10, LEASE)).toEqual([]);
+  });
+
+  it("keeps a schedule's phase when its slot is claimed within the misfire threshold, moves it when later", async () => {
+    const { a } = wheel();
+    await a.upsert({ integrationId: ID(1), tenantId: "t", everyMs: EVERY });
+    const due = (await a.nextDueAt(ID(1))) ?? 0;
+    now = due + 1_000; // exactly at the threshold: the phase is kept
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due]);
+    expect(await a.nextDueAt(ID(1))).toBe(due + EVERY);
+    now = due + EVERY + 1_001; // one ms past it: this slot runs with its own due time, the next is an interval on
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due + EVERY]);
+    expect(await a.nextDueAt(ID(1))).toBe(now + EVERY);
+    now += EVERY - 1;
+    expect(await a.claim(5, LEASE, 1_000)).toEqual([]);
+    now += 1;
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([now]);
   });
 });

@@ -12,7 +12,8 @@ import { luaScript } from "./lua.ts";
  * (removed) when the result is buffered, renewed in bulk while the check runs or waits, and released (score 0) on
  * an infrastructure failure or shutdown. The same CLAIM first takes expired leases back (a killed worker's checks),
  * keeping their due time and so their event id; a lease older than one interval is dropped (the next slot is
- * already claimed). Claims are atomic Lua: N workers never claim the same slot.
+ * already claimed). Claims are atomic Lua: N workers never claim the same slot. A slot claimed late (by more than
+ * the misfire threshold) runs once and moves its schedule to one interval after the claim (decision 0275).
  */
 export interface WheelKeys {
   due: string;
@@ -36,12 +37,15 @@ export interface ClaimedCheck {
   reclaimed: boolean;
 }
 
-// KEYS: due, facts, lease. ARGV: now, limit, leaseMs.
+// KEYS: due, facts, lease. ARGV: now, limit, leaseMs, rephaseAfterMs.
+// A slot claimed more than rephaseAfterMs late moves the schedule: its next slot is one interval after this claim
+// (a misfire threshold, decision 0275), so a backlog is paid once instead of keeping every later slot late.
 // Returns a flat list: id, tenant, due, every, reclaimed(0|1), ...
 const CLAIM = `
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local leaseUntil = now + tonumber(ARGV[3])
+local rephase = tonumber(ARGV[4])
 local out = {}
 local n = 0
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, limit)
@@ -76,7 +80,7 @@ for i = 1, #due, 2 do
     local bar = string.find(facts, '|', 1, true)
     local every = tonumber(string.sub(facts, 1, bar - 1))
     local nxt = at + every
-    if nxt <= now then nxt = at + (math.floor((now - at) / every) + 1) * every end
+    if now - at > rephase then nxt = now + every end
     redis.call('ZADD', KEYS[1], nxt, id)
     local member = id .. '|' .. string.format('%.0f', at)
     redis.call('ZADD', KEYS[3], leaseUntil, member)
@@ -124,6 +128,9 @@ export function firstDueAt(integrationId: string, everyMs: number, now: number):
   const since = (((now - offset) % everyMs) + everyMs) % everyMs;
   return now - since + everyMs;
 }
+
+/** How late a claimed slot may be before its schedule moves (decision 0275). */
+export const DEFAULT_REPHASE_AFTER_MS = 1_000;
 
 export const leaseMember = (integrationId: string, dueAt: number): string => `${integrationId}|${dueAt}`;
 
@@ -195,8 +202,15 @@ export class CheckWheel {
     return this.redis.zcard(this.keys.lease);
   }
 
-  /** Claims up to `limit` slots (expired leases first), leased for `leaseMs`: one round trip. */
-  async claim(limit: number, leaseMs: number): Promise<ClaimedCheck[]> {
+  /**
+   * Claims up to `limit` slots (expired leases first), leased for `leaseMs`: one round trip. A slot claimed more
+   * than `rephaseAfterMs` after its due time moves its schedule to one interval after now (decision 0275).
+   */
+  async claim(
+    limit: number,
+    leaseMs: number,
+    rephaseAfterMs = DEFAULT_REPHASE_AFTER_MS,
+  ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
     const flat = (await claimScript(
       this.redis,
@@ -207,6 +221,7 @@ export class CheckWheel {
       this.now(),
       limit,
       leaseMs,
+      rephaseAfterMs,
     )) as string[];
     const out: ClaimedCheck[] = [];
     for (let i = 0; i + 4 < flat.length; i += 5) {

@@ -16,10 +16,14 @@ export interface WheelRunnerOptions {
   pollMs: number;
   /** Most slots claimed in one round trip. */
   claimBatch: number;
+  /** A slot claimed later than this moves its schedule to one interval after the claim (decision 0275). */
+  rephaseAfterMs?: number;
   /** Delay before a slot whose check failed on our own infrastructure is claimed again. */
   retryMs: number;
   logger: Logger;
   onSuperseded?: (check: ClaimedCheck) => void;
+  /** Slots of this claim that were claimed later than `rephaseAfterMs` (their schedules moved). */
+  onRephased?: (count: number) => void;
   onError?: (what: string, err: unknown) => void;
 }
 
@@ -122,7 +126,13 @@ export class WheelRunner {
       await this.flushAcks();
       const want = Math.min(this.o.claimBatch, this.o.concurrency * 2 - this.running.size - this.startable());
       if (want > 0) {
-        const claimed = await this.o.wheel.claim(want, this.o.leaseMs);
+        const claimedAt = Date.now();
+        const claimed = await this.o.wheel.claim(want, this.o.leaseMs, this.o.rephaseAfterMs);
+        if (this.o.onRephased && this.o.rephaseAfterMs !== undefined) {
+          let late = 0;
+          for (const c of claimed) if (!c.reclaimed && claimedAt - c.dueAt > this.o.rephaseAfterMs) late++;
+          if (late > 0) this.o.onRephased(late);
+        }
         full = claimed.length === want;
         this.moreDue = full;
         for (const check of claimed) this.enqueue(check);

@@ -9,10 +9,12 @@
  * BENCH_WARMUP_SECONDS (interval + 15), BENCH_MEASURE_SECONDS (300), BENCH_API_RPS (20), BENCH_SECRET_SHARE (0.1),
  * BENCH_WORKER_ENV / BENCH_CONFIG_ENV / BENCH_STATS_ENV (JSON objects of extra env), BENCH_FAIRNESS (0),
  * BENCH_BLACKHOLE_INTEGRATIONS (1000), BENCH_TEST_RPS (1 in the fairness run, else 0), BENCH_SEED_ONLY (0),
+ * BENCH_CPU_HOGS (0: busy-loop processes competing for the CPU from the start, a slower or shared machine),
  * BENCH_REDIS_URL (redis://127.0.0.1:6379/11), BENCH_POSTGRES_URL (TEST_POSTGRES_URL or
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_KEEP_LOGS (0).
  * Depends only on the services' public behaviour: env, HTTP, Kafka events, /metrics text and /proc.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -70,6 +72,7 @@ const SECRET_SHARE = num("BENCH_SECRET_SHARE", 0.1);
 const FAIRNESS = process.env.BENCH_FAIRNESS === "1";
 const BLACKHOLE_N = FAIRNESS ? num("BENCH_BLACKHOLE_INTEGRATIONS", 1000) : 0;
 const TEST_RPS = num("BENCH_TEST_RPS", FAIRNESS ? 1 : 0);
+const CPU_HOGS = num("BENCH_CPU_HOGS", 0);
 const SEED_ONLY = process.env.BENCH_SEED_ONLY === "1";
 const ALERTS = process.env.BENCH_ALERTS === "1";
 const KEEP_LOGS = process.env.BENCH_KEEP_LOGS === "1";
@@ -109,6 +112,8 @@ const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 // --- everything we start, for the cleanup --------------------------------------------------------------------
 const children: Child[] = [];
 let peer: Peer | null = null;
+/** BENCH_CPU_HOGS busy loops (not counted anywhere): a slower or shared machine, the same for any code compared. */
+const hogs: ChildProcess[] = [];
 let kafka: PrivateKafka | null = null;
 let kafkaPid: number | null = null;
 const createdDbs: string[] = [];
@@ -120,6 +125,7 @@ async function cleanup(): Promise<void> {
   if (cleaning) return cleaning;
   cleaning = (async () => {
     for (const s of stoppers) s();
+    for (const h of hogs) h.kill("SIGKILL");
     await consumer?.disconnect().catch(() => undefined);
     // Workers first (they call config-service), then the services, then the peer.
     const order = [...children].sort(
@@ -262,6 +268,8 @@ interface Check {
 
 async function main(): Promise<void> {
   const loadAtStart = loadAverage();
+  for (let i = 0; i < CPU_HOGS; i++)
+    hogs.push(spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
   log(
     `run ${runId}: ${N} integrations / ${TENANTS} tenants at ${INTERVAL} s, ${WORKERS} worker(s), logs in ${logDir}`,
   );
@@ -522,6 +530,12 @@ async function main(): Promise<void> {
   for (const w of workers) tracked[w.name] = w.pid;
   const ticks = () => Object.fromEntries(Object.entries(tracked).map(([k, pid]) => [k, procTimes(pid)]));
   const statsBefore = await scrape(stats.url);
+  const rephasedSum = async () => {
+    const texts = await Promise.all(workers.map((w) => scrape(w.url).catch(() => "")));
+    const xs = texts.map((t) => metricSum(t, "probe_schedule_rephased_total"));
+    return xs.some((x) => x !== null) ? xs.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
+  };
+  const rephasedBefore = await rephasedSum();
   const peerBefore = await peer.counts();
   const pgBefore = postgresSnapshot();
   const ticksBefore = ticks();
@@ -615,6 +629,7 @@ async function main(): Promise<void> {
   const end = Date.now();
   const peerAfter = await peer.counts();
   const statsAfter = await scrape(stats.url);
+  const rephasedAfter = await rephasedSum();
   const loadAtWindowEnd = loadAverage();
   const memAtEnd = Object.fromEntries(children.map((c) => [c.name, procMemory(c.pid)]));
   clearInterval(rssTimer);
@@ -733,6 +748,7 @@ async function main(): Promise<void> {
       warmupSeconds: WARMUP_S,
       measuredSeconds: round(elapsed),
       cpus: cpus().length,
+      cpuHogs: CPU_HOGS,
       loadAverage: { atStart: loadAtStart, windowStart: loadAtWindowStart, windowEnd: loadAtWindowEnd },
     },
     seedSeconds: round(seedSeconds),
@@ -750,6 +766,9 @@ async function main(): Promise<void> {
       checked: others.length,
       failedChecks: others.filter((c) => !c.success).length,
       dueButNotChecked: Math.max(0, Math.round(expectedOthers - others.length)),
+      /** Checks claimed late enough to move their schedule (probe_schedule_rephased_total; null: no such metric). */
+      rephasedInWindow:
+        rephasedBefore !== null && rephasedAfter !== null ? rephasedAfter - rephasedBefore : null,
     },
     driftMs: driftOf(others),
     perMinute,
@@ -821,8 +840,8 @@ async function main(): Promise<void> {
   const d = figures.driftMs;
   const lines = [
     "",
-    `whole system, ${N} integrations / ${TENANTS} tenants at ${INTERVAL} s, ${WORKERS} worker(s), ${round(elapsed)} s window (load ${loadAtWindowStart[0]} -> ${loadAtWindowEnd[0]} on ${cpus().length} cpus):`,
-    `  checks/s ${figures.throughput.checksPerSecond} (${figures.throughput.failedChecks} failed; target ${figures.throughput.targetChecksPerSecond}; peer ${figures.throughput.peerHitsPerSecond} hits/s); due but not checked ~${figures.throughput.dueButNotChecked}`,
+    `whole system, ${N} integrations / ${TENANTS} tenants at ${INTERVAL} s, ${WORKERS} worker(s), ${round(elapsed)} s window${CPU_HOGS > 0 ? `, ${CPU_HOGS} CPU hog(s)` : ""} (load ${loadAtWindowStart[0]} -> ${loadAtWindowEnd[0]} on ${cpus().length} cpus):`,
+    `  checks/s ${figures.throughput.checksPerSecond} (${figures.throughput.failedChecks} failed; target ${figures.throughput.targetChecksPerSecond}; peer ${figures.throughput.peerHitsPerSecond} hits/s); due but not checked ~${figures.throughput.dueButNotChecked}; schedules moved (late claims) ${figures.throughput.rephasedInWindow ?? "n/a"}`,
     `  drift p50 ${d.p50} / p90 ${d.p90} / p99 ${d.p99} / max ${d.max} ms; p99 per minute: ${perMinute.map((m) => m.driftP99Ms).join(", ")} ms; checks per minute: ${perMinute.map((m) => m.checks).join(", ")}`,
     `  config GET /configs/:id at ${figures.configGetById.rps}/s: p50 ${figures.configGetById.p50Ms} ms, p99 ${figures.configGetById.p99Ms} ms (${apiErrors} errors)`,
     `  consumer lag at the end: config-service status consumer ${figures.consumerLagMessagesAtEnd.configStatusConsumer} messages, stats projection ${figures.consumerLagMessagesAtEnd.statsProjection}`,

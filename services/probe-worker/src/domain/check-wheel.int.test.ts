@@ -119,7 +119,8 @@ describe("check wheel (real Redis)", () => {
     now = due + 10 * EVERY + 123; // ten slots missed
     const [c] = await a.claim(10, LEASE);
     expect(c?.dueAt).toBe(due);
-    expect(await a.nextDueAt(ID(1))).toBe(now + EVERY);
+    // Moved by its lateness rounded up to whole seconds: one interval and under a second after this claim.
+    expect(await a.nextDueAt(ID(1))).toBe(due + 11 * EVERY + 1_000);
     expect(await a.claim(10, LEASE)).toEqual([]);
   });
 
@@ -130,12 +131,30 @@ describe("check wheel (real Redis)", () => {
     now = due + 1_000; // exactly at the threshold: the phase is kept
     expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due]);
     expect(await a.nextDueAt(ID(1))).toBe(due + EVERY);
-    now = due + EVERY + 1_001; // one ms past it: this slot runs with its own due time, the next is an interval on
+    now = due + EVERY + 1_001; // one ms past it: this slot runs with its own due time; the schedule moves by 2 s
     expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due + EVERY]);
-    expect(await a.nextDueAt(ID(1))).toBe(now + EVERY);
-    now += EVERY - 1;
+    const moved = due + 2 * EVERY + 2_000;
+    expect(await a.nextDueAt(ID(1))).toBe(moved);
+    now = moved - 1;
     expect(await a.claim(5, LEASE, 1_000)).toEqual([]);
-    now += 1;
-    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([now]);
+    now = moved;
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([moved]);
+    expect(await a.nextDueAt(ID(1))).toBe(moved + EVERY); // on time again: on its (new) phase
+  });
+
+  it("keeps the slots of one late claim spread: each keeps its millisecond within the second", async () => {
+    const { a } = wheel();
+    for (let i = 0; i < 50; i++) await a.upsert({ integrationId: ID(i), tenantId: "t", everyMs: EVERY });
+    now += 2 * EVERY; // all late, by between one and two intervals
+    const claimed = await a.claim(100, LEASE, 1_000);
+    expect(claimed).toHaveLength(50);
+    const next = await Promise.all(claimed.map((c) => a.nextDueAt(c.integrationId)));
+    for (const [i, c] of claimed.entries()) {
+      const n = next[i] ?? 0;
+      expect(n - now).toBeGreaterThanOrEqual(EVERY);
+      expect(n - now).toBeLessThan(EVERY + 1_000);
+      expect(n % 1_000).toBe(c.dueAt % 1_000);
+    }
+    expect(new Set(next).size).toBeGreaterThan(40);
   });
 });

@@ -13,7 +13,7 @@ import { luaScript } from "./lua.ts";
  * an infrastructure failure or shutdown. The same CLAIM first takes expired leases back (a killed worker's checks),
  * keeping their due time and so their event id; a lease older than one interval is dropped (the next slot is
  * already claimed). Claims are atomic Lua: N workers never claim the same slot. A slot claimed late (by more than
- * the misfire threshold) runs once and moves its schedule to one interval after the claim (decision 0275).
+ * the misfire threshold) runs once and moves its schedule by its lateness, rounded up to whole seconds (0275).
  */
 export interface WheelKeys {
   due: string;
@@ -38,8 +38,10 @@ export interface ClaimedCheck {
 }
 
 // KEYS: due, facts, lease. ARGV: now, limit, leaseMs, rephaseAfterMs.
-// A slot claimed more than rephaseAfterMs late moves the schedule: its next slot is one interval after this claim
-// (a misfire threshold, decision 0275), so a backlog is paid once instead of keeping every later slot late.
+// A slot claimed more than rephaseAfterMs late moves the schedule by its lateness rounded up to whole seconds: the
+// next slot is one interval (and under a second) after this claim, on the same millisecond within the second as
+// before, so the slots of one claim stay spread (a misfire threshold, decision 0275): a backlog is paid once instead
+// of keeping every later slot late.
 // Returns a flat list: id, tenant, due, every, reclaimed(0|1), ...
 const CLAIM = `
 local now = tonumber(ARGV[1])
@@ -80,7 +82,7 @@ for i = 1, #due, 2 do
     local bar = string.find(facts, '|', 1, true)
     local every = tonumber(string.sub(facts, 1, bar - 1))
     local nxt = at + every
-    if now - at > rephase then nxt = now + every end
+    if now - at > rephase then nxt = at + every + math.ceil((now - at) / 1000) * 1000 end
     redis.call('ZADD', KEYS[1], nxt, id)
     local member = id .. '|' .. string.format('%.0f', at)
     redis.call('ZADD', KEYS[3], leaseUntil, member)
@@ -204,7 +206,8 @@ export class CheckWheel {
 
   /**
    * Claims up to `limit` slots (expired leases first), leased for `leaseMs`: one round trip. A slot claimed more
-   * than `rephaseAfterMs` after its due time moves its schedule to one interval after now (decision 0275).
+   * than `rephaseAfterMs` after its due time moves its schedule to one interval after now, plus under a second
+   * (its lateness rounded up to whole seconds; decision 0275).
    */
   async claim(
     limit: number,

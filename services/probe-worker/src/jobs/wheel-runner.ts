@@ -16,7 +16,7 @@ export interface WheelRunnerOptions {
   pollMs: number;
   /** Most slots claimed in one round trip. */
   claimBatch: number;
-  /** A slot claimed later than this moves its schedule to one interval after the claim (decision 0275). */
+  /** A slot claimed later than this moves its schedule by its lateness, in whole seconds (decision 0275). */
   rephaseAfterMs?: number;
   /** Delay before a slot whose check failed on our own infrastructure is claimed again. */
   retryMs: number;

@@ -16,7 +16,7 @@ describe("wheel runner (real Redis)", () => {
   const setup = (
     run: (c: ClaimedCheck) => Promise<void>,
     cap = 10,
-    extra: Partial<{ retryMs: number }> = {},
+    extra: Partial<{ retryMs: number; rephaseAfterMs: number; onRephased: (n: number) => void }> = {},
   ) => {
     const wheel = new CheckWheel({ redis, prefix: uniqueRedisPrefix() });
     wheels.push(wheel);
@@ -30,6 +30,8 @@ describe("wheel runner (real Redis)", () => {
       pollMs: 20,
       claimBatch: 100,
       retryMs: extra.retryMs ?? 5_000,
+      ...(extra.rephaseAfterMs !== undefined ? { rephaseAfterMs: extra.rephaseAfterMs } : {}),
+      ...(extra.onRephased ? { onRephased: extra.onRephased } : {}),
       logger: silent,
       onSuperseded: (c) => superseded.push(c),
     });
@@ -65,6 +67,36 @@ describe("wheel runner (real Redis)", () => {
     expect(runs[1]?.dueAt).toBe(runs[0]?.dueAt);
     expect(runs[1]?.reclaimed).toBe(true);
     await waitFor(async () => (await wheel.leased()) === 0, { what: "slot acknowledged" });
+  });
+
+  it("counts the slots claimed past the misfire threshold, whose schedules move; an on-time slot keeps its phase", async () => {
+    const runs: ClaimedCheck[] = [];
+    let rephased = 0;
+    const { wheel, runner } = setup(
+      async (c) => {
+        runs.push(c);
+      },
+      10,
+      // 10 s: the on-time slot stays within it even on a loaded machine.
+      { rephaseAfterMs: 10_000, onRephased: (n) => (rephased += n) },
+    );
+    const EVERY = 600_000;
+    await wheel.upsert({ integrationId: ID(1), tenantId: "t", everyMs: EVERY });
+    await wheel.upsert({ integrationId: ID(2), tenantId: "t", everyMs: EVERY });
+    const now = Date.now();
+    await dueNow(wheel, ID(1), now - 30_000); // half a minute late
+    await dueNow(wheel, ID(2), now);
+    runner.start();
+    await waitFor(() => runs.length === 2, { what: "both run" });
+    expect(rephased).toBe(1);
+    const late = runs.find((c) => c.integrationId === ID(1));
+    const onTime = runs.find((c) => c.integrationId === ID(2));
+    expect(late?.dueAt).toBe(now - 30_000);
+    const moved = (await wheel.nextDueAt(ID(1))) ?? 0;
+    expect(moved).toBeGreaterThanOrEqual(now + EVERY);
+    expect(moved).toBeLessThan(Date.now() + EVERY + 1_000);
+    expect(moved % 1_000).toBe((now - 30_000) % 1_000);
+    expect(await wheel.nextDueAt(ID(2))).toBe((onTime?.dueAt ?? 0) + EVERY);
   });
 
   it("lets a tenant at its share wait without growing: a newer slot replaces its waiting one", async () => {

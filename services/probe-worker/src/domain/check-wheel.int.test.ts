@@ -110,6 +110,9 @@ describe("check wheel (real Redis)", () => {
     expect(next.map((c) => [c.integrationId, c.reclaimed])).toEqual([[ID(1), false]]);
     expect(next[0]?.dueAt).toBe((first.find((c) => c.integrationId === ID(1))?.dueAt ?? 0) + EVERY);
     expect(await a.leased()).toBe(1);
+    // Even with a threshold above the interval, missed slots are never run one after another: the next is ahead.
+    expect(await a.nextDueAt(ID(1))).toBeGreaterThan(now);
+    expect(await a.claim(10, LEASE, KEEP_PHASE)).toEqual([]);
   });
 
   it("runs a slot missed while no worker ran once, then moves the schedule to one interval after that run", async () => {

@@ -82,7 +82,8 @@ for i = 1, #due, 2 do
     local bar = string.find(facts, '|', 1, true)
     local every = tonumber(string.sub(facts, 1, bar - 1))
     local nxt = at + every
-    if now - at > rephase then nxt = at + every + math.ceil((now - at) / 1000) * 1000 end
+    if now - at > rephase then nxt = at + every + math.ceil((now - at) / 1000) * 1000
+    elseif nxt <= now then nxt = at + (math.floor((now - at) / every) + 1) * every end
     redis.call('ZADD', KEYS[1], nxt, id)
     local member = id .. '|' .. string.format('%.0f', at)
     redis.call('ZADD', KEYS[3], leaseUntil, member)

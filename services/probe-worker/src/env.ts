@@ -37,8 +37,8 @@ export const probeWorkerEnvShape = {
   WHEEL_POLL_MS: ms(100, 10),
   /** Most due checks claimed in one Redis round trip. */
   WHEEL_CLAIM_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
-  /** A scheduled check claimed later than this after its due time moves its schedule by its lateness rounded up to whole seconds
-   * (a misfire threshold: a backlog is paid once, not by every later slot; decision 0275). */
+  /** A scheduled check claimed later than this after its due time moves its schedule by its lateness, rounded up
+   * to whole seconds (a misfire threshold: a backlog is paid once, not by every later slot; decision 0275). */
   WHEEL_REPHASE_AFTER_MS: ms(1_000, 100),
   /** Delay before a check that failed on our own infrastructure (config service, result buffer) is tried again. */
   WHEEL_RETRY_MS: ms(5_000, 100),

@@ -37,7 +37,7 @@ export function createMetrics() {
   });
   const rephased = new Counter({
     name: "probe_schedule_rephased_total",
-    help: "Scheduled checks claimed later than WHEEL_REPHASE_AFTER_MS: each moved its schedule to one interval after it ran",
+    help: "Scheduled checks claimed later than WHEEL_REPHASE_AFTER_MS: each moved its schedule by its lateness (whole seconds)",
     registers: [registry],
   });
   const jobs = new Counter({

@@ -87,6 +87,7 @@ describe("check wheel (real Redis)", () => {
         dueAt: claimed.find((c) => c.integrationId === ID(1))?.dueAt,
         everyMs: LONG,
         reclaimed: true,
+        moved: false,
       },
     ]);
     // Released slots (an infrastructure failure, a shutdown) come back at once.
@@ -132,10 +133,10 @@ describe("check wheel (real Redis)", () => {
     await a.upsert({ integrationId: ID(1), tenantId: "t", everyMs: EVERY });
     const due = (await a.nextDueAt(ID(1))) ?? 0;
     now = due + 1_000; // exactly at the threshold: the phase is kept
-    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due]);
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => [c.dueAt, c.moved])).toEqual([[due, false]]);
     expect(await a.nextDueAt(ID(1))).toBe(due + EVERY);
     now = due + EVERY + 1_001; // one ms past it: this slot runs with its own due time; the schedule moves by 2 s
-    expect((await a.claim(5, LEASE, 1_000)).map((c) => c.dueAt)).toEqual([due + EVERY]);
+    expect((await a.claim(5, LEASE, 1_000)).map((c) => [c.dueAt, c.moved])).toEqual([[due + EVERY, true]]);
     const moved = due + 2 * EVERY + 2_000;
     expect(await a.nextDueAt(ID(1))).toBe(moved);
     now = moved - 1;

@@ -35,6 +35,8 @@ export interface ClaimedCheck {
   everyMs: number;
   /** True when this slot was taken back from an expired or released lease. */
   reclaimed: boolean;
+  /** True when this claim was late enough to move the schedule (decision 0275). */
+  moved: boolean;
 }
 
 // KEYS: due, facts, lease. ARGV: now, limit, leaseMs, rephaseAfterMs.
@@ -216,25 +218,30 @@ export class CheckWheel {
     rephaseAfterMs = DEFAULT_REPHASE_AFTER_MS,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
+    const now = this.now();
     const flat = (await claimScript(
       this.redis,
       3,
       this.keys.due,
       this.keys.facts,
       this.keys.lease,
-      this.now(),
+      now,
       limit,
       leaseMs,
       rephaseAfterMs,
     )) as string[];
     const out: ClaimedCheck[] = [];
     for (let i = 0; i + 4 < flat.length; i += 5) {
+      const dueAt = Number(flat[i + 2]);
+      const reclaimed = flat[i + 4] === "1";
       out.push({
         integrationId: flat[i] ?? "",
         tenantId: flat[i + 1] ?? "",
-        dueAt: Number(flat[i + 2]),
+        dueAt,
         everyMs: Number(flat[i + 3]),
-        reclaimed: flat[i + 4] === "1",
+        reclaimed,
+        // The script's own test, on the same clock reading.
+        moved: !reclaimed && now - dueAt > rephaseAfterMs,
       });
     }
     return out;

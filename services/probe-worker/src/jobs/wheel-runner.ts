@@ -22,7 +22,7 @@ export interface WheelRunnerOptions {
   retryMs: number;
   logger: Logger;
   onSuperseded?: (check: ClaimedCheck) => void;
-  /** Slots of this claim that were claimed later than `rephaseAfterMs` (their schedules moved). */
+  /** How many slots of a claim were claimed later than `rephaseAfterMs` (their schedules moved). */
   onRephased?: (count: number) => void;
   onError?: (what: string, err: unknown) => void;
 }
@@ -126,13 +126,10 @@ export class WheelRunner {
       await this.flushAcks();
       const want = Math.min(this.o.claimBatch, this.o.concurrency * 2 - this.running.size - this.startable());
       if (want > 0) {
-        const claimedAt = Date.now();
         const claimed = await this.o.wheel.claim(want, this.o.leaseMs, this.o.rephaseAfterMs);
-        if (this.o.onRephased && this.o.rephaseAfterMs !== undefined) {
-          let late = 0;
-          for (const c of claimed) if (!c.reclaimed && claimedAt - c.dueAt > this.o.rephaseAfterMs) late++;
-          if (late > 0) this.o.onRephased(late);
-        }
+        let moved = 0;
+        for (const c of claimed) if (c.moved) moved++;
+        if (moved > 0) this.o.onRephased?.(moved);
         full = claimed.length === want;
         this.moreDue = full;
         for (const check of claimed) this.enqueue(check);

@@ -1,5 +1,6 @@
 import { authEnv, baseEnv, envBool, kafkaEnv, parseEnv, redisEnv } from "@hip/service-kit";
 import { z } from "zod";
+import { DEFAULT_REPHASE_AFTER_MS } from "./domain/check-wheel.ts";
 import { parseAllowedCidrs } from "./probes/index.ts";
 
 const ms = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -39,7 +40,7 @@ export const probeWorkerEnvShape = {
   WHEEL_CLAIM_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
   /** A scheduled check claimed later than this after its due time moves its schedule by its lateness, rounded up
    * to whole seconds (a misfire threshold: a backlog is paid once, not by every later slot; decision 0275). */
-  WHEEL_REPHASE_AFTER_MS: ms(1_000, 100),
+  WHEEL_REPHASE_AFTER_MS: ms(DEFAULT_REPHASE_AFTER_MS, 100),
   /** Delay before a check that failed on our own infrastructure (config service, result buffer) is tried again. */
   WHEEL_RETRY_MS: ms(5_000, 100),
   /** Decrypted specs live in memory until a config event invalidates them (every process hears it through Redis

@@ -44,7 +44,7 @@ export interface ClaimedCheck {
 // next slot is one interval (and under a second) after this claim, on the same millisecond within the second as
 // before, so the slots of one claim stay spread (a misfire threshold, decision 0275): a backlog is paid once instead
 // of keeping every later slot late.
-// Returns a flat list: id, tenant, due, every, reclaimed(0|1), ...
+// Returns a flat list: id, tenant, due, every, kind (0 due, 1 reclaimed from a lease, 2 due and moved), ...
 const CLAIM = `
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
@@ -84,7 +84,10 @@ for i = 1, #due, 2 do
     local bar = string.find(facts, '|', 1, true)
     local every = tonumber(string.sub(facts, 1, bar - 1))
     local nxt = at + every
-    if now - at > rephase then nxt = at + every + math.ceil((now - at) / 1000) * 1000
+    local kind = '0'
+    if now - at > rephase then
+      nxt = at + every + math.ceil((now - at) / 1000) * 1000
+      kind = '2'
     elseif nxt <= now then nxt = at + (math.floor((now - at) / every) + 1) * every end
     redis.call('ZADD', KEYS[1], nxt, id)
     local member = id .. '|' .. string.format('%.0f', at)
@@ -93,7 +96,7 @@ for i = 1, #due, 2 do
     out[#out + 1] = string.sub(facts, bar + 1)
     out[#out + 1] = string.format('%.0f', at)
     out[#out + 1] = string.format('%.0f', every)
-    out[#out + 1] = '0'
+    out[#out + 1] = kind
   end
 end
 return out`;
@@ -218,30 +221,26 @@ export class CheckWheel {
     rephaseAfterMs = DEFAULT_REPHASE_AFTER_MS,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    const now = this.now();
     const flat = (await claimScript(
       this.redis,
       3,
       this.keys.due,
       this.keys.facts,
       this.keys.lease,
-      now,
+      this.now(),
       limit,
       leaseMs,
       rephaseAfterMs,
     )) as string[];
     const out: ClaimedCheck[] = [];
     for (let i = 0; i + 4 < flat.length; i += 5) {
-      const dueAt = Number(flat[i + 2]);
-      const reclaimed = flat[i + 4] === "1";
       out.push({
         integrationId: flat[i] ?? "",
         tenantId: flat[i + 1] ?? "",
-        dueAt,
+        dueAt: Number(flat[i + 2]),
         everyMs: Number(flat[i + 3]),
-        reclaimed,
-        // The script's own test, on the same clock reading.
-        moved: !reclaimed && now - dueAt > rephaseAfterMs,
+        reclaimed: flat[i + 4] === "1",
+        moved: flat[i + 4] === "2",
       });
     }
     return out;
